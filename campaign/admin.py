@@ -1,0 +1,66 @@
+from django.contrib import admin
+
+from .models import BhxhOffice, Campaign, CampaignWeek, Commune, CoverageBaseline, Province
+from .services import save_campaign
+
+
+class CampaignWeekInline(admin.TabularInline):
+    model = CampaignWeek
+    extra = 0
+    can_delete = False
+    readonly_fields = ["number", "start_date", "end_date"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "start_date", "end_date", "status", "bhyt_target_pct", "bhxh_target_pct", "is_demo"]
+    list_filter = ["status", "is_demo"]
+    search_fields = ["code", "name"]
+    inlines = [CampaignWeekInline]
+
+    def save_model(self, request, obj, form, change):
+        # Weeks are derived from the dates: one service keeps them in step.
+        save_campaign(campaign=obj)
+
+
+@admin.register(CampaignWeek)
+class CampaignWeekAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "number", "start_date", "end_date"]
+    list_filter = ["campaign"]
+    readonly_fields = ["campaign", "number", "start_date", "end_date"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(BhxhOffice)
+class BhxhOfficeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "province", "is_demo"]
+    list_filter = ["province", "is_demo"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "province", "office"]
+    list_filter = ["kind", "province", "office"]
+    search_fields = ["code", "name", "codename"]
+    list_select_related = ["province", "office"]
+
+
+@admin.register(CoverageBaseline)
+class CoverageBaselineAdmin(admin.ModelAdmin):
+    list_display = ["commune", "campaign", "population", "labour_force", "bhyt_insured", "bhxh_insured", "as_of"]
+    list_filter = ["campaign"]
+    search_fields = ["commune__name", "commune__code"]
+    list_select_related = ["commune", "campaign"]
+    autocomplete_fields = ["commune"]

@@ -1,0 +1,38 @@
+"""The one exception type that services raise for input they refuse.
+
+Views turn it into form errors, the API into 422 (409 for a conflict) with
+``errors: [{field, message}]``, commands into a non-zero exit.
+"""
+
+from collections.abc import Iterable, Mapping
+
+
+class DomainError(Exception):
+    """Input that breaks a rule; carries field-level messages (already translated or lazy)."""
+
+    status_code = 422
+
+    def __init__(self, errors: Mapping[str, str | Iterable[str]] | str, *, field: str = "__all__"):
+        if isinstance(errors, Mapping):
+            self.errors: dict[str, list[str]] = {
+                key: [value] if isinstance(value, str) or not isinstance(value, Iterable) else list(value)
+                for key, value in errors.items()
+            }
+        else:
+            self.errors = {field: [errors]}
+        super().__init__(self.messages)
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(message) for messages in self.errors.values() for message in messages]
+
+    def as_list(self) -> list[dict[str, str]]:
+        return [
+            {"field": field, "message": str(message)} for field, messages in self.errors.items() for message in messages
+        ]
+
+
+class ConflictError(DomainError):
+    """The input is valid but collides with what is stored (a duplicate, an overlap)."""
+
+    status_code = 409

@@ -1,0 +1,91 @@
+"""Collection-service organizations, their officers, and their weekly quotas."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import BhxhOffice, CampaignWeek, Commune, Product
+
+
+class CollectionAgency(models.Model):
+    """A tổ chức dịch vụ thu: a post office or a commune agent that signs people up."""
+
+    class Kind(models.TextChoices):
+        POST_OFFICE = "post_office", _("post office")
+        COMMUNE_AGENT = "commune_agent", _("commune agent")
+        OTHER = "other", _("other")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    office = models.ForeignKey(
+        BhxhOffice, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("BHXH office")
+    )
+    communes = models.ManyToManyField(Commune, related_name="agencies", blank=True, verbose_name=_("communes served"))
+    active = models.BooleanField(_("active"), default=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("collection-service organization")
+        verbose_name_plural = _("collection-service organizations")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Collector(models.Model):
+    """A collection officer (cán bộ thu) of an agency, with a login when they use the app."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=15, blank=True)
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="collectors", verbose_name=_("agency")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="collector",
+        verbose_name=_("user account"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("collection officer")
+        verbose_name_plural = _("collection officers")
+        ordering = ["agency__code", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class WeeklyQuota(models.Model):
+    """How many people an agency should bring in during a week, for one product."""
+
+    week = models.ForeignKey(CampaignWeek, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("week"))
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("agency")
+    )
+    product = models.CharField(_("product"), max_length=10, choices=Product.choices)
+    count = models.PositiveIntegerField(_("quota (people)"))
+
+    class Meta:
+        verbose_name = _("weekly quota")
+        verbose_name_plural = _("weekly quotas")
+        ordering = ["week", "agency", "product"]
+        constraints = [
+            models.UniqueConstraint(fields=["week", "agency", "product"], name="quota_unique_per_week_agency_product"),
+            models.CheckConstraint(condition=Q(product__in=Product.values), name="quota_product_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.week} · {self.get_product_display()}: {self.count}"

@@ -1,0 +1,42 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from collectors.roles import Role, role_of, sync_role_groups
+from collectors.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _codenames(role: Role) -> set[str]:
+    return set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
+
+
+def test_migrate_creates_the_three_role_groups():
+    assert set(Group.objects.values_list("name", flat=True)) >= {"admin", "provincial", "officer"}
+
+
+def test_role_permissions():
+    admin, provincial, officer = (_codenames(role) for role in Role)
+    assert {"add_campaign", "change_weeklyquota", "delete_collector", "add_user"} <= admin
+    assert {"view_campaign", "view_weeklyquota", "view_collectionagency"} <= provincial
+    assert not {code for code in provincial if not code.startswith("view_")}
+    assert {"view_weeklyquota", "view_collector"} <= officer
+    assert not {"change_weeklyquota", "add_campaign", "view_user", "add_collectionagency"} & officer
+
+
+def test_sync_is_idempotent_and_repairs_drift():
+    groups = sync_role_groups()
+    groups[Role.PROVINCIAL].permissions.clear()
+    sync_role_groups()
+    assert "view_campaign" in _codenames(Role.PROVINCIAL)
+    assert Group.objects.filter(name__in=list(Role)).count() == 3
+
+
+def test_role_of():
+    assert role_of(UserFactory()) is None
+    assert role_of(UserFactory(is_superuser=True)) == Role.ADMIN
+    assert role_of(UserFactory(role=Role.PROVINCIAL)) == Role.PROVINCIAL
+    assert role_of(UserFactory(role=Role.OFFICER, is_active=False)) is None
+    both = UserFactory(role=Role.OFFICER)
+    both.groups.add(Group.objects.get(name="admin"))
+    assert role_of(both) == Role.ADMIN

@@ -1,0 +1,23 @@
+"""Settings for the test suite: the production settings with a test key and fast hashing.
+
+DATABASE_URL and REDIS_URL still come from the environment, so CI runs the same
+suite against PostgreSQL and Redis that a developer runs on SQLite.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
+
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Tests fix the day where they need one (campaign.clock); the environment must not leak in.
+APP_TODAY = None
+# Tasks run in the test process unless a test asks for the real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+# Serve assets from the apps' folders, as in development: no collectstatic before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,31 @@
+"""Suite-wide fixtures and the rule for tests that need real services.
+
+A test marked ``postgres`` or ``redis`` runs where that service is configured.
+Outside CI it is skipped with the reason shown; in CI (``CI`` set) a missing
+service fails the test instead, so nothing is silently skipped there.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+def _service_missing(marker: str) -> str | None:
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if marker == "redis" and not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://..."
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _service_missing(marker)
+        if reason is None:
+            continue
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run this test but the service is not configured: {reason}")
+        pytest.skip(reason)

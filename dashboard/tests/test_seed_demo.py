@@ -1,0 +1,104 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from campaign.models import BhxhOffice, Campaign, Commune
+from campaign.selectors import baseline_totals
+from collectors.models import CollectionAgency, Collector, WeeklyQuota
+from dashboard.demo_data import DEMO_USERS, seed_demo
+
+pytestmark = pytest.mark.django_db
+
+PRODUCT_APPS = ("campaign", "collectors", "enrollments", "awards")
+
+
+def _snapshot() -> dict[str, list[tuple]]:
+    """Every row of the product's tables (and users and groups), keys included."""
+    models = [m for m in apps.get_models() if m._meta.app_label in PRODUCT_APPS]
+    models += [apps.get_model("auth", "User"), apps.get_model("auth", "Group")]
+    snapshot = {}
+    for model in models:
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ("last_login",)]
+        snapshot[model._meta.label] = list(model.objects.order_by("pk").values_list(*fields))
+    snapshot["auth.User.groups"] = list(
+        apps.get_model("auth", "User").groups.through.objects.order_by("pk").values_list("user_id", "group_id")
+    )
+    snapshot["collectors.CollectionAgency.communes"] = list(
+        CollectionAgency.communes.through.objects.order_by("collectionagency_id", "commune_id").values_list(
+            "collectionagency_id", "commune_id"
+        )
+    )
+    return snapshot
+
+
+def test_seed_demo_twice_leaves_the_same_data():
+    seed_demo()
+    first = _snapshot()
+    seed_demo()
+    assert _snapshot() == first
+
+
+def test_seed_demo_builds_a_plausible_province():
+    report = seed_demo()
+    campaign = Campaign.objects.get(code="TN-CAODIEM-2025")
+    assert campaign.is_demo and campaign.status == Campaign.Status.ACTIVE
+    assert (campaign.bhyt_target_pct, campaign.bhxh_target_pct) == (95, 45)
+    assert campaign.weeks.count() == 5
+
+    assert Commune.objects.count() == 96
+    assert not Commune.objects.filter(office__isnull=True).exists()
+    assert BhxhOffice.objects.filter(is_demo=True).count() == report.offices
+
+    totals = baseline_totals(campaign=campaign)
+    assert 3_200_000 <= totals["population"] <= 3_300_000
+    assert 0.92 <= totals["bhyt_insured"] / totals["population"] <= 0.94
+    assert 0.37 <= totals["bhxh_insured"] / totals["labour_force"] <= 0.39
+    assert campaign.baselines.count() == 96
+
+    assert 55 <= CollectionAgency.objects.filter(is_demo=True).count() <= 65
+    assert CollectionAgency.objects.filter(kind=CollectionAgency.Kind.POST_OFFICE).count() == report.offices
+    assert 270 <= Collector.objects.filter(is_demo=True).count() <= 330
+    agencies = CollectionAgency.objects.count()
+    assert WeeklyQuota.objects.filter(week__campaign=campaign).count() == agencies * 5 * 2
+
+
+def test_seed_demo_converges_when_an_earlier_run_left_extra_demo_rows():
+    seed_demo()
+    first = _snapshot()
+    stray = Collector.objects.filter(is_demo=True).first()
+    Collector.objects.create(code="OLD-99", name="Cũ", agency=stray.agency, is_demo=True)
+    seed_demo()
+    assert _snapshot()["collectors.Collector"] == first["collectors.Collector"]
+
+
+@pytest.mark.parametrize(
+    ("username", "home"),
+    [
+        ("demo_admin", "dashboard:admin_home"),
+        ("demo_provincial", "dashboard:overview"),
+        ("demo_officer", "collectors:my_agency"),
+    ],
+)
+def test_each_demo_user_logs_in_and_lands_on_their_home_page(client, username, home):
+    seed_demo()
+    password = next(u.password for u in DEMO_USERS if u.username == username)
+    response = client.post(reverse("login"), {"username": username, "password": password}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse(home)
+    assert response.status_code == 200
+
+
+def test_seed_demo_command_prints_the_demo_users(capsys, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for user in DEMO_USERS:
+        assert f"{user.username} / {user.password}" in out
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not Campaign.objects.exists()
