@@ -29,3 +29,15 @@ def pytest_runtest_setup(item):
         if os.environ.get("CI"):
             pytest.fail(f"CI must run this test but the service is not configured: {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture
+def default_policies(django_db_blocker):
+    """The policy rows of the data migration, for tests whose flush removed them (transaction=True)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("campaign.migrations.0003_default_policies")
+    with django_db_blocker.unblock():
+        migration.add_policies(apps, None)

@@ -6,6 +6,15 @@ Views turn it into form errors, the API into 422 (409 for a conflict) with
 
 from collections.abc import Iterable, Mapping
 
+from django.utils.functional import Promise
+
+
+def _as_list(value) -> list:
+    """One message (a str or a lazy translation, which is iterable too) or several."""
+    if isinstance(value, str | Promise) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
+
 
 class DomainError(Exception):
     """Input that breaks a rule; carries field-level messages (already translated or lazy)."""
@@ -14,12 +23,9 @@ class DomainError(Exception):
 
     def __init__(self, errors: Mapping[str, str | Iterable[str]] | str, *, field: str = "__all__"):
         if isinstance(errors, Mapping):
-            self.errors: dict[str, list[str]] = {
-                key: [value] if isinstance(value, str) or not isinstance(value, Iterable) else list(value)
-                for key, value in errors.items()
-            }
+            self.errors: dict[str, list[str]] = {key: _as_list(value) for key, value in errors.items()}
         else:
-            self.errors = {field: [errors]}
+            self.errors = {field: _as_list(errors)}
         super().__init__(self.messages)
 
     @property

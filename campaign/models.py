@@ -3,6 +3,7 @@
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -185,3 +186,55 @@ class CoverageBaseline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commune} ({self.as_of:%d/%m/%Y})"
+
+
+class PolicyParameters(models.Model):
+    """Contribution rates and amounts in force from a date (decrees change them; admins edit them).
+
+    The set in force on a collection date applies to the whole period paid.
+    """
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    base_salary = models.BigIntegerField(_("base salary (lương cơ sở, đồng)"), validators=[MinValueValidator(1)])
+    bhyt_rate_pct = models.DecimalField(_("BHYT rate (% of base salary)"), max_digits=5, decimal_places=2)
+    bhyt_member2_pct = models.DecimalField(_("2nd member (% of 1st)"), max_digits=5, decimal_places=2)
+    bhyt_member3_pct = models.DecimalField(_("3rd member (% of 1st)"), max_digits=5, decimal_places=2)
+    bhyt_member4_pct = models.DecimalField(_("4th member (% of 1st)"), max_digits=5, decimal_places=2)
+    bhyt_member5_pct = models.DecimalField(_("5th and later members (% of 1st)"), max_digits=5, decimal_places=2)
+    bhyt_months = models.JSONField(_("BHYT periods (months)"), default=list)
+    bhyt_waiting_days = models.PositiveSmallIntegerField(_("days before a new BHYT card is valid"), default=30)
+    bhxh_rate_pct = models.DecimalField(_("BHXH voluntary rate (% of income)"), max_digits=5, decimal_places=2)
+    bhxh_income_floor = models.BigIntegerField(_("lowest income (rural poverty line, đồng)"))
+    bhxh_reference_level = models.BigIntegerField(_("reference level (đồng)"))
+    bhxh_income_cap_multiple = models.PositiveSmallIntegerField(_("highest income (× reference level)"), default=20)
+    bhxh_support_poor_pct = models.DecimalField(_("State support, poor households (%)"), max_digits=5, decimal_places=2)
+    bhxh_support_near_poor_pct = models.DecimalField(
+        _("State support, near-poor households (%)"), max_digits=5, decimal_places=2
+    )
+    bhxh_support_ethnic_minority_pct = models.DecimalField(
+        _("State support, ethnic minorities (%)"), max_digits=5, decimal_places=2
+    )
+    bhxh_support_other_pct = models.DecimalField(_("State support, others (%)"), max_digits=5, decimal_places=2)
+    bhxh_months = models.JSONField(_("BHXH voluntary periods (months)"), default=list)
+    bhxh_support_max_months = models.PositiveSmallIntegerField(
+        _("most months of State support per person"), default=120
+    )
+
+    class Meta:
+        verbose_name = _("policy parameters")
+        verbose_name_plural = _("policy parameters")
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return _("Policy in force from %(date)s") % {"date": self.effective_from.strftime("%d/%m/%Y")}
+
+    @property
+    def bhxh_income_cap(self) -> int:
+        return self.bhxh_reference_level * self.bhxh_income_cap_multiple
+
+    def clean(self) -> None:
+        for field in ("bhyt_months", "bhxh_months"):
+            value = getattr(self, field)
+            if not value or not all(isinstance(m, int) and m > 0 for m in value):
+                raise ValidationError({field: _("List the periods as whole months, for example [3, 6, 12].")})

@@ -14,14 +14,8 @@ def agency_of(user) -> CollectionAgency | None:
     """The agency of an officer's active collector record, if any."""
     if user is None or not user.is_authenticated:
         return None
-    if not hasattr(user, "_agency_cache"):
-        collector = (
-            Collector.objects.select_related("agency", "agency__office")
-            .filter(user=user, active=True, agency__active=True)
-            .first()
-        )
-        user._agency_cache = collector.agency if collector else None
-    return user._agency_cache
+    collector = collector_of(user)
+    return collector.agency if collector else None
 
 
 def visible_to(user, queryset: QuerySet, *, agency_field: str = "agency") -> QuerySet:
@@ -38,3 +32,16 @@ def visible_to(user, queryset: QuerySet, *, agency_field: str = "agency") -> Que
         if agency is not None:
             return queryset.filter(**{agency_field: agency.pk})
     return queryset.none()
+
+
+def collector_of(user) -> Collector | None:
+    """The officer's own active collector record (the "who" of what they record), if any."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_collector_cache"):
+        user._collector_cache = (
+            Collector.objects.select_related("agency", "agency__office")
+            .filter(user=user, active=True, agency__active=True)
+            .first()
+        )
+    return user._collector_cache

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from collectors.roles import ALL_ROLES, public, role_required
+from config.api import api
 from dashboard.views import home
 
 admin.site.site_header = _("BHXH campaign administration")
@@ -27,5 +28,7 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("", include("dashboard.urls")),
     path("", include("collectors.urls")),
+    path("", include("enrollments.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,81 @@
+from django.contrib import admin
+
+from .models import Enrollment, GiftIssue, GiftStock, Household, Participant, PriorCoverage
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ["code", "head_name", "commune"]
+    search_fields = ["code", "head_name"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["commune"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "cccd", "date_of_birth", "sex", "commune", "target_group"]
+    list_filter = ["sex", "target_group"]
+    search_fields = ["cccd", "full_name", "bhxh_code", "phone"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["commune"]
+    raw_id_fields = ["household"]
+
+
+@admin.register(PriorCoverage)
+class PriorCoverageAdmin(admin.ModelAdmin):
+    list_display = ["cccd", "product", "last_coverage_end", "imported_at"]
+    list_filter = ["product"]
+    search_fields = ["cccd"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    """Read-only here: enrollments are recorded and cancelled through the services (form, API, import)."""
+
+    list_display = [
+        "participant",
+        "product",
+        "collected_on",
+        "week",
+        "agency",
+        "classification",
+        "amount_payable",
+        "status",
+        "source",
+    ]
+    list_filter = ["campaign", "product", "classification", "status", "source", "channel", "week__number"]
+    search_fields = ["participant__cccd", "participant__full_name", "receipt_no", "agency__code"]
+    list_select_related = ["participant", "week", "agency"]
+    date_hierarchy = "collected_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GiftStock)
+class GiftStockAdmin(admin.ModelAdmin):
+    list_display = ["agency", "campaign", "received", "on_hand"]
+    list_filter = ["campaign"]
+    search_fields = ["agency__code", "agency__name"]
+    list_select_related = ["agency", "campaign"]
+    readonly_fields = ["on_hand"]
+
+    def save_model(self, request, obj, form, change):
+        from .services import set_gift_stock
+
+        set_gift_stock(campaign=obj.campaign, agency=obj.agency, received=obj.received)
+
+
+@admin.register(GiftIssue)
+class GiftIssueAdmin(admin.ModelAdmin):
+    list_display = ["participant", "agency", "issued_at", "flagged"]
+    list_filter = ["campaign", "flagged"]
+    search_fields = ["participant__cccd", "participant__full_name"]
+    list_select_related = ["participant", "agency"]
+    raw_id_fields = ["participant", "enrollment"]

@@ -1,0 +1,185 @@
+"""Reads behind quotes, classification and the officer's lists."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from campaign.errors import DomainError
+from campaign.models import Campaign, PolicyParameters, Product
+from collectors.roles import Role, role_of
+from collectors.scoping import agency_of, visible_to
+
+from .classification import Classification, classify, gift_eligible
+from .contributions import Policy
+from .models import Enrollment, GiftIssue, Household, Participant, PriorCoverage
+
+RECORDED = Enrollment.Status.RECORDED
+
+
+class PolicyInForce(NamedTuple):
+    policy: Policy
+    bhyt_waiting_days: int
+
+
+def policy_on(day: date) -> PolicyInForce:
+    """The contribution rules in force on ``day``."""
+    row = PolicyParameters.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    if row is None:
+        raise DomainError({"collected_on": _("No contribution rates are set for this date; ask the administrator.")})
+    policy = Policy(
+        base_salary=row.base_salary,
+        bhyt_rate_pct=Decimal(row.bhyt_rate_pct),
+        bhyt_ladder_pct=(
+            Decimal(100),
+            Decimal(row.bhyt_member2_pct),
+            Decimal(row.bhyt_member3_pct),
+            Decimal(row.bhyt_member4_pct),
+            Decimal(row.bhyt_member5_pct),
+        ),
+        bhyt_months=tuple(row.bhyt_months),
+        bhxh_rate_pct=Decimal(row.bhxh_rate_pct),
+        bhxh_income_floor=row.bhxh_income_floor,
+        bhxh_income_cap=row.bhxh_income_cap,
+        bhxh_support_pct={
+            "poor": Decimal(row.bhxh_support_poor_pct),
+            "near_poor": Decimal(row.bhxh_support_near_poor_pct),
+            "ethnic_minority": Decimal(row.bhxh_support_ethnic_minority_pct),
+            "other": Decimal(row.bhxh_support_other_pct),
+        },
+        bhxh_months=tuple(row.bhxh_months),
+        bhxh_support_max_months=row.bhxh_support_max_months,
+    )
+    return PolicyInForce(policy, row.bhyt_waiting_days)
+
+
+def last_coverage_end(*, cccd: str, product: str) -> date | None:
+    """The end of the person's last coverage: imported history or this system's enrollments, the later."""
+    prior = PriorCoverage.objects.filter(cccd=cccd, product=product).values_list("last_coverage_end", flat=True).first()
+    ours = Enrollment.objects.filter(participant__cccd=cccd, product=product, status=RECORDED).aggregate(
+        end=Max("coverage_end")
+    )["end"]
+    ends = [d for d in (prior, ours) if d is not None]
+    return max(ends) if ends else None
+
+
+def supported_months_used(*, cccd: str) -> int:
+    """Months of BHXH voluntary State support this person already had in this system."""
+    return (
+        Enrollment.objects.filter(participant__cccd=cccd, product=Product.BHXH_TN, status=RECORDED).aggregate(
+            months=Sum("supported_months")
+        )["months"]
+        or 0
+    )
+
+
+def household_member_order(*, household: Household | None, collected_on: date, exclude_cccd: str = "") -> int:
+    """1 + the other members already enrolled in BHYT HGĐ this calendar year up to ``collected_on``; at most 5."""
+    if household is None:
+        return 1
+    earlier = (
+        Enrollment.objects.filter(
+            participant__household=household,
+            product=Product.BHYT_HGD,
+            status=RECORDED,
+            collected_on__year=collected_on.year,
+            collected_on__lte=collected_on,
+        )
+        .exclude(participant__cccd=exclude_cccd)
+        .values("participant")
+        .distinct()
+        .count()
+    )
+    return min(1 + earlier, 5)
+
+
+def has_gift(*, cccd: str, campaign: Campaign) -> bool:
+    return GiftIssue.objects.filter(participant__cccd=cccd, campaign=campaign).exists()
+
+
+def gift_due_for(*, cccd: str, campaign: Campaign) -> bool:
+    """Whether the person has a counted new-or-rejoin enrollment in the campaign and no mug yet."""
+    qualifying = Enrollment.objects.filter(
+        participant__cccd=cccd,
+        campaign=campaign,
+        week__isnull=False,
+        status=RECORDED,
+        classification__in=[Classification.NEW, Classification.REJOIN],
+    )
+    return qualifying.exists() and not has_gift(cccd=cccd, campaign=campaign)
+
+
+@dataclass(frozen=True)
+class ParticipantStatus:
+    cccd: str
+    product: str
+    on: date
+    known: bool
+    classification: Classification
+    last_coverage_end: date | None
+    gift_eligible: bool
+    gift_issued: bool
+
+
+def participant_status(*, cccd: str, product: str, on: date, campaign: Campaign | None) -> ParticipantStatus:
+    """What recording this person for ``product`` on ``on`` would be, and where their mug stands."""
+    end = last_coverage_end(cccd=cccd, product=product)
+    classification = classify(last_coverage_end=end, collected_on=on)
+    issued = campaign is not None and has_gift(cccd=cccd, campaign=campaign)
+    in_campaign = campaign is not None and campaign.start_date <= on <= campaign.end_date
+    already_due = campaign is not None and gift_due_for(cccd=cccd, campaign=campaign)
+    return ParticipantStatus(
+        cccd=cccd,
+        product=product,
+        on=on,
+        known=Participant.objects.filter(cccd=cccd).exists(),
+        classification=classification,
+        last_coverage_end=end,
+        gift_eligible=not issued and ((in_campaign and gift_eligible(classification)) or already_due),
+        gift_issued=issued,
+    )
+
+
+def enrollments_for(user, *, filters: dict | None = None, search: str = "") -> QuerySet[Enrollment]:
+    """The enrollments ``user`` may see, newest first, ready for a list page or the API."""
+    filters = filters or {}
+    enrollments = visible_to(user, Enrollment.objects.all()).select_related(
+        "participant", "participant__commune", "agency", "collector", "week", "campaign"
+    )
+    lookups = {
+        "campaign": "campaign__code",
+        "week": "week__number",
+        "agency": "agency__code",
+        "product": "product",
+        "classification": "classification",
+        "status": "status",
+        "collector": "collector__code",
+        "channel": "channel",
+    }
+    for key, lookup in lookups.items():
+        value = filters.get(key)
+        if value not in (None, ""):
+            enrollments = enrollments.filter(**{lookup: value})
+    if search:
+        enrollments = enrollments.filter(
+            Q(participant__full_name__icontains=search)
+            | Q(participant__cccd__startswith=search)
+            | Q(receipt_no__iexact=search)
+        )
+    return enrollments.annotate(gift_given=Exists(GiftIssue.objects.filter(enrollment=OuterRef("pk")))).order_by(
+        "-recorded_at", "-pk"
+    )
+
+
+def may_see_personal_data(user, enrollment_agency_id: int) -> bool:
+    """CCCD, birth date and phone in full: admins, and officers of the agency that recorded it."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    if role == Role.OFFICER:
+        agency = agency_of(user)
+        return agency is not None and agency.pk == enrollment_agency_id
+    return False

@@ -1,0 +1,142 @@
+from datetime import date
+
+import pytest
+from django.utils import translation
+
+from campaign.errors import DomainError
+from enrollments.identity import (
+    PROVINCE_CODES,
+    mask_birth_date,
+    mask_cccd,
+    mask_phone,
+    validate_bhxh_code,
+    validate_cccd,
+)
+
+
+def refusal(call, *args, **kwargs) -> DomainError:
+    with translation.override("en"), pytest.raises(DomainError) as excinfo:
+        call(*args, **kwargs)
+    return excinfo.value
+
+
+def test_there_are_63_province_codes_including_tay_ninh_and_long_an():
+    assert len(PROVINCE_CODES) == 63
+    assert {"001", "072", "080", "096"} <= PROVINCE_CODES
+    assert "099" not in PROVINCE_CODES
+
+
+@pytest.mark.parametrize(
+    ("cccd", "date_of_birth", "sex"),
+    [
+        # DOMAIN.md examples.
+        ("072085123456", date(1985, 6, 1), "male"),
+        ("080305000123", date(2005, 1, 31), "female"),
+        ("175090123456", date(1990, 12, 31), "male"),
+        # Our own.
+        ("001200000001", date(2000, 1, 1), "male"),
+        ("096199000001", date(1999, 12, 31), "female"),
+        ("101000000001", date(1900, 1, 1), "male"),
+        ("295000000001", date(1900, 1, 1), "male"),
+        ("072400000001", date(2100, 1, 1), "male"),
+        ("072599000001", date(2199, 1, 1), "female"),
+    ],
+)
+def test_valid_cccd_matches_birth_year_and_sex(cccd, date_of_birth, sex):
+    assert validate_cccd(cccd, date_of_birth=date_of_birth, sex=sex) == cccd
+
+
+def test_cccd_is_returned_without_surrounding_spaces():
+    assert validate_cccd("  072085123456 ") == "072085123456"
+
+
+@pytest.mark.parametrize(
+    ("cccd", "sex"),
+    [
+        ("072185123456", "female"),
+        ("072385123456", None),
+        ("072085123456", ""),
+        ("080599000001", None),
+    ],
+)
+def test_cccd_without_birth_date_or_sex_skips_those_checks(cccd, sex):
+    assert validate_cccd(cccd, sex=sex) == cccd
+
+
+@pytest.mark.parametrize(
+    ("cccd", "date_of_birth", "sex", "expected_in_message"),
+    [
+        # DOMAIN.md examples.
+        ("072185123456", date(1985, 6, 1), "male", "that of a woman"),
+        ("099085123456", date(1985, 6, 1), "male", "(099) are not a province or country code"),
+        ("72085123456", date(1985, 6, 1), "male", "must have 12 digits"),
+        # Our own.
+        ("0720851234567", None, None, "must have 12 digits"),
+        ("", None, None, "must have 12 digits"),
+        ("07208512345A", None, None, "only the digits"),
+        ("072 085 123 456", None, None, "only the digits"),
+        ("٠٧٢٠٨٥١٢٣٤٥٦", None, None, "only the digits"),
+        ("296085123456", None, None, "(296) are not a province or country code"),
+        ("100085123456", None, None, "(100) are not a province or country code"),
+        ("000085123456", None, None, "(000) are not a province or country code"),
+        ("097085123456", None, None, "(097) are not a province or country code"),
+        ("072685123456", None, None, "fourth digit of the CCCD number (6) must be from 0 to 5"),
+        ("072985123456", date(1985, 6, 1), "male", "fourth digit of the CCCD number (9) must be from 0 to 5"),
+        ("080305000123", date(2005, 1, 31), "male", "that of a woman"),
+        ("072085123456", date(1985, 6, 1), "female", "that of a man"),
+        ("072085123456", date(1986, 6, 1), "male", "(85) must be the last two digits of the birth year (1986)"),
+        ("072085123456", date(2085, 6, 1), "male", "born from 1900 to 1999"),
+        ("072285123456", date(1985, 6, 1), "male", "born from 2000 to 2099"),
+        ("072099123456", date(1899, 6, 1), "male", "born from 1900 to 1999"),
+    ],
+)
+def test_invalid_cccd_is_refused_with_what_is_wrong(cccd, date_of_birth, sex, expected_in_message):
+    error = refusal(validate_cccd, cccd, date_of_birth=date_of_birth, sex=sex)
+    assert list(error.errors) == ["cccd"]
+    assert any(expected_in_message in message for message in error.messages), error.messages
+
+
+def test_every_contradiction_of_one_cccd_is_reported_at_once():
+    error = refusal(validate_cccd, "099185123456", date_of_birth=date(2001, 1, 1), sex="male")
+    assert len(error.errors["cccd"]) == 4
+    assert all(len(message) > 30 for message in error.messages)
+
+
+def test_unknown_sex_is_refused():
+    error = refusal(validate_cccd, "072085123456", sex="m")
+    assert list(error.errors) == ["sex"]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("0123456789", "0123456789"), (" 7912345678 ", "7912345678"), ("", ""), ("   ", "")],
+)
+def test_bhxh_code_is_optional_ten_digits(code, expected):
+    assert validate_bhxh_code(code) == expected
+
+
+@pytest.mark.parametrize("code", ["012345678", "01234567890", "01234567a9", "0123-45678"])
+def test_bhxh_code_other_than_ten_digits_is_refused(code):
+    error = refusal(validate_bhxh_code, code)
+    assert error.messages == ["The BHXH code must have 10 digits, or leave it empty."]
+    assert list(error.errors) == ["bhxh_code"]
+
+
+@pytest.mark.parametrize(
+    ("cccd", "expected"),
+    [("072085123456", "072*******56"), ("175090123456", "175*******56"), ("", "")],
+)
+def test_masked_cccd_shows_first_three_and_last_two_digits(cccd, expected):
+    assert mask_cccd(cccd) == expected
+
+
+@pytest.mark.parametrize(
+    ("phone", "expected"),
+    [("0912345678", "091****678"), ("02763812345", "027*****345"), ("", ""), ("12345", "*****")],
+)
+def test_masked_phone_shows_first_and_last_three_digits(phone, expected):
+    assert mask_phone(phone) == expected
+
+
+def test_masked_birth_date_shows_only_the_year():
+    assert mask_birth_date(date(1985, 3, 4)) == "**/**/1985"
