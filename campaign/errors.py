@@ -21,7 +21,11 @@ class DomainError(Exception):
 
     status_code = 422
 
-    def __init__(self, errors: Mapping[str, str | Iterable[str]] | str, *, field: str = "__all__"):
+    def __init__(
+        self, errors: Mapping[str, str | Iterable[str]] | str, *, field: str = "__all__", index: int | None = None
+    ):
+        # In a batch (household members, rows of a sheet), the position of the item refused.
+        self.index = index
         if isinstance(errors, Mapping):
             self.errors: dict[str, list[str]] = {key: _as_list(value) for key, value in errors.items()}
         else:

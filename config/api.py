@@ -1,5 +1,184 @@
-"""The JSON API under /api/v1/: one NinjaAPI, with a router per app."""
+"""The JSON API under /api/v1/: one NinjaAPI, with a router per app, and one error shape.
 
-from ninja import NinjaAPI
+Every error answer is ``{"detail": "...", "errors": [{"field": ..., "message": ...}]}``, with
+messages in the language of the request (LocaleMiddleware reads ``Accept-Language``).
+"""
 
-api = NinjaAPI(title="BHXH campaign API", version="1", urls_namespace="api")
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema, Status, Swagger
+from ninja.errors import HttpError, ValidationError
+
+from campaign.errors import DomainError
+from collectors.api_auth import api_auth
+from collectors.roles import public
+from enrollments.api import router as enrollments_router
+from enrollments.api_schemas import domain_error_body, error_body
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Enrollments and quotes of the BHXH/BHYT campaign, for the collection agencies' own systems.
+
+**Auth**: `Authorization: Bearer <token>` (an admin issues tokens in the admin site or with
+`manage.py issue_api_token`), or the session of a signed-in browser (unsafe methods then need
+the `X-CSRFToken` header). Money is integer đồng, dates ISO 8601.
+
+**Errors**: `{"detail": "...", "errors": [{"field": "participant.cccd", "message": "..."}]}`;
+messages follow `Accept-Language` (`vi` by default, `en`).
+"""
+
+api = NinjaAPI(
+    title="BHXH campaign API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    # The docs and the OpenAPI document stay public: they describe the interface and hold no data,
+    # and the agencies' integrators read them before they have an account. Swagger UI's files
+    # come from ninja's static folder ("ninja" is in INSTALLED_APPS), never from a CDN.
+    docs=Swagger(settings={"persistAuthorization": True}),
+    # Secure by default: an operation that forgot its rule would still need a signed-in role.
+    # Every operation declares its own rule anyway (config/tests/test_api.py checks it).
+    auth=api_auth(),
+)
+api.add_router("/", enrollments_router)
+
+
+# --- One error shape -------------------------------------------------------------------------
+
+
+def _field_path(loc) -> str:
+    """``("body", "payload", "participant", "cccd")`` → ``"participant.cccd"``; ``("query", "on")`` → ``"on"``."""
+    parts = [str(part) for part in loc[1:]]
+    if loc and loc[0] == "body" and parts and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts) or str(loc[0] if loc else "")
+
+
+def _readable(error: dict) -> str:
+    """A translated message for pydantic's usual error types; pydantic's own English otherwise."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind in ("enum", "literal_error"):
+        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind in ("string_type", "string_sub_type"):
+        return _("Enter text.")
+    if kind == "string_too_long":
+        return _("Enter at most %(max)s characters.") % {"max": ctx.get("max_length")}
+    if kind == "string_too_short":
+        return _("Enter at least %(min)s characters.") % {"min": ctx.get("min_length")}
+    if kind == "greater_than_equal":
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {"limit_value": ctx.get("ge")}
+    if kind == "less_than_equal":
+        return _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": ctx.get("le")}
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Enter true or false.")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return _("Send a JSON object.")
+    return str(error.get("msg", ""))
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return api.create_response(request, domain_error_body(exc), status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = [{"field": _field_path(error.get("loc", ())), "message": _readable(error)} for error in exc.errors]
+    return api.create_response(
+        request, error_body(_("Some fields are missing or not in the expected form."), errors), status=422
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    # ninja's own HttpErrors carry English text: 400 only for a body it cannot parse, 401 with no credentials.
+    detail = str(exc)
+    if exc.status_code == 400:
+        detail = _("The request body could not be read: send a JSON object.")
+    elif exc.status_code == 401 and detail == "Unauthorized":
+        detail = _("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+    response = api.create_response(request, error_body(detail), status=exc.status_code)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc: Http404):
+    detail = str(exc) if exc.args else _("Not found.")
+    return api.create_response(request, error_body(detail), status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc: PermissionDenied):
+    return api.create_response(request, error_body(str(exc) or _("You may not do this.")), status=403)
+
+
+# --- Health ----------------------------------------------------------------------------------
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+    broker: str
+
+
+BROKER_TIMEOUT_SECONDS = 1
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return False
+
+
+def _broker_ok() -> bool:
+    """One quick connection attempt; a user's write never waits on the broker, so this is only a report."""
+    from config.celery import app as celery_app
+
+    try:
+        with celery_app.connection_for_write(
+            connect_timeout=BROKER_TIMEOUT_SECONDS,
+            transport_options={
+                "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+                "socket_timeout": BROKER_TIMEOUT_SECONDS,
+                "max_retries": 0,
+            },
+        ) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
+        return True
+    except Exception:  # any transport error means the same thing here: not reachable now
+        logger.warning("Health check: the Celery broker is unavailable", exc_info=True)
+        return False
+
+
+@api.get("/health", response={200: HealthOut, 503: HealthOut}, auth=None, tags=["health"], summary="Health")
+@public
+def health(request):
+    """Whether the database and the Celery broker answer. No auth, for load balancers and monitoring.
+
+    503 when the database does not answer; the broker being down is reported but is not an
+    outage, since tasks wait and no user's write depends on it.
+    """
+    database_ok = _database_ok()
+    body = {
+        "status": "ok" if database_ok else "error",
+        "database": "ok" if database_ok else "unavailable",
+        "broker": "ok" if _broker_ok() else "unavailable",
+    }
+    return Status(200 if database_ok else 503, body)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "bootstrap",
+    "ninja",
     "campaign",
     "collectors",
     "enrollments",

@@ -18,6 +18,9 @@ from campaign.models import BhxhOffice, Campaign, Commune, CoverageBaseline, Pro
 from campaign.services import import_geography, save_campaign
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, sync_role_groups
+from enrollments.models import GiftStock
+
+from .demo_enrollments import drop_demo_enrollments, seed_enrollments
 
 PROVINCE_CODE = 80
 CAMPAIGN_CODE = "TN-CAODIEM-2025"
@@ -125,6 +128,7 @@ class SeedReport:
     agencies: int
     collectors: int
     quotas: int
+    enrollments: int
     users: list[DemoUser]
 
 
@@ -275,15 +279,20 @@ def seed_users(first_post_office_collector: Collector) -> list[DemoUser]:
 
 def _drop_stale_demo_rows(campaign: Campaign, agencies: list[CollectionAgency], collectors: list[Collector]) -> None:
     """Remove demo rows an earlier version of the plan made, so a re-run converges on this plan."""
-    Collector.objects.filter(is_demo=True).exclude(pk__in=[c.pk for c in collectors]).delete()
+    stale_collectors = Collector.objects.filter(is_demo=True).exclude(pk__in=[c.pk for c in collectors])
     stale_agencies = CollectionAgency.objects.filter(is_demo=True).exclude(pk__in=[a.pk for a in agencies])
+    if stale_collectors.exists() or stale_agencies.exists():
+        drop_demo_enrollments(campaign)  # they hang on the stale rows; seed_enrollments makes them anew
+    GiftStock.objects.filter(agency__in=stale_agencies).delete()
+    stale_collectors.delete()
     WeeklyQuota.objects.filter(agency__in=stale_agencies).delete()
     stale_agencies.delete()
     BhxhOffice.objects.filter(is_demo=True).exclude(code__in=[f"BHXH-{area[0]}" for area in OFFICE_AREAS]).delete()
 
 
 @transaction.atomic
-def seed_demo() -> SeedReport:
+def seed_demo(*, enrollment_scale: float = 1.0) -> SeedReport:
+    """Build or refresh the demo; ``enrollment_scale`` below 1 makes fewer enrollments (for quick tests)."""
     rng = random.Random(SEED)
     province = import_geography(province_code=PROVINCE_CODE)
     offices = seed_offices(province)
@@ -295,6 +304,7 @@ def seed_demo() -> SeedReport:
     quotas = seed_quotas(campaign, agencies, rng)
     users = seed_users(next(c for c in collectors if c.agency.kind == CollectionAgency.Kind.POST_OFFICE))
     _drop_stale_demo_rows(campaign, agencies, collectors)
+    enrollments = seed_enrollments(campaign, seed=SEED, scale=enrollment_scale)
     return SeedReport(
         campaign=campaign,
         communes=len(communes),
@@ -302,5 +312,6 @@ def seed_demo() -> SeedReport:
         agencies=len(agencies),
         collectors=len(collectors),
         quotas=quotas,
+        enrollments=enrollments,
         users=users,
     )

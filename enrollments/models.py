@@ -56,6 +56,7 @@ class Household(models.Model):
     head_name = models.CharField(_("head of household"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="households", verbose_name=_("commune"))
+    is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
         verbose_name = _("household")
@@ -88,6 +89,7 @@ class Participant(models.Model):
     target_group = models.CharField(
         _("target group"), max_length=20, choices=TargetGroup.choices, default=TargetGroup.OTHER
     )
+    is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -37,6 +37,7 @@ class PersonData:
     household_code: str = ""
     target_group: str = TargetGroup.OTHER
     bhxh_code: str = ""
+    address: str = ""  # the household's address, kept on the household
 
 
 @dataclass(frozen=True)
@@ -232,9 +233,16 @@ def _lock_participant(prepared: Prepared) -> Participant:
     if person.household_code:
         household, _created = Household.objects.get_or_create(
             code=person.household_code.strip(),
-            defaults={"commune": prepared.commune, "head_name": person.full_name.strip()},
+            defaults={
+                "commune": prepared.commune,
+                "head_name": person.full_name.strip(),
+                "address": person.address.strip(),
+            },
         )
-        Household.objects.select_for_update().filter(pk=household.pk).first()
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        if person.address.strip() and household.address != person.address.strip():
+            household.address = person.address.strip()
+            household.save(update_fields=["address"])
     values = {
         "full_name": person.full_name.strip(),
         "date_of_birth": person.date_of_birth,
@@ -303,12 +311,15 @@ def _check_collector(collector: Collector) -> None:
 
 
 def _store(
-    *, campaign: Campaign, collector: Collector, request: EnrollmentRequest, recorded_by, source: str
+    *, campaign: Campaign, collector: Collector, request: EnrollmentRequest, recorded_by, source: str, position: int
 ) -> Enrollment:
+    # Members under one household code find the ones stored before them in the database; members
+    # entered together without a code form a household of their own, ordered by their position.
+    batch_position = 0 if request.person.household_code.strip() else position
     # Classify and price under the lock, so a concurrent recording of the same person is seen.
-    first_pass = prepare_enrollment(campaign=campaign, request=request)
+    first_pass = prepare_enrollment(campaign=campaign, request=request, batch_position=batch_position)
     participant = _lock_participant(first_pass)
-    prepared = prepare_enrollment(campaign=campaign, request=first_pass.request)
+    prepared = prepare_enrollment(campaign=campaign, request=first_pass.request, batch_position=batch_position)
     _refuse_duplicates(participant, prepared)
     amounts = prepared.quote
     enrollment = Enrollment(
@@ -376,10 +387,23 @@ def record_household(
     if len(set(cccds)) != len(cccds):
         raise DomainError({"cccd": _("The same CCCD number is entered twice.")})
     # Each member is stored before the next is prepared, so the ladder follows the order entered.
-    return [
-        _store(campaign=campaign, collector=collector, request=request, recorded_by=recorded_by, source=source)
-        for request in requests
-    ]
+    stored = []
+    for position, request in enumerate(requests):
+        try:
+            stored.append(
+                _store(
+                    campaign=campaign,
+                    collector=collector,
+                    request=request,
+                    recorded_by=recorded_by,
+                    source=source,
+                    position=position,
+                )
+            )
+        except DomainError as exc:
+            exc.index = position
+            raise
+    return stored
 
 
 @transaction.atomic

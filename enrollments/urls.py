@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "enrollments"
-urlpatterns = []
+urlpatterns = [
+    path("enroll/", views.start, name="start"),
+    path("enroll/bhyt/", views.enroll_bhyt, name="enroll_bhyt"),
+    path("enroll/bhxh/", views.enroll_bhxh, name="enroll_bhxh"),
+    path("enroll/lookup/<slug:product>/", views.lookup, name="lookup"),
+    path("enroll/receipt/", views.receipt, name="receipt"),
+    path("enrollments/", views.enrollment_list, name="list"),
+    path("enrollments/<int:pk>/", views.enrollment_detail, name="detail"),
+    path("enrollments/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("enrollments/<int:pk>/gift/", views.hand_over_gift, name="gift"),
+]

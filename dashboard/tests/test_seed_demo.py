@@ -2,12 +2,16 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count, F
 from django.urls import reverse
 
 from campaign.models import BhxhOffice, Campaign, Commune
 from campaign.selectors import baseline_totals
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from dashboard.demo_data import DEMO_USERS, seed_demo
+from dashboard.demo_enrollments import DEMO_DAY
+from enrollments.classification import Classification
+from enrollments.models import Enrollment, GiftIssue, GiftStock, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +37,31 @@ def _snapshot() -> dict[str, list[tuple]]:
     return snapshot
 
 
-def test_seed_demo_twice_leaves_the_same_data():
-    seed_demo()
+def test_seed_demo_twice_leaves_the_same_data_and_a_campaign_near_its_end():
+    report = seed_demo()
     first = _snapshot()
     seed_demo()
     assert _snapshot() == first
 
+    # About 20.000 enrollments over the weeks up to the demo day, every classification present.
+    enrollments = Enrollment.objects.filter(source=Source.DEMO)
+    assert 18_000 <= report.enrollments == enrollments.count() <= 24_000
+    by_kind = dict(enrollments.values_list("classification").annotate(n=Count("pk")))
+    assert all(by_kind.get(kind, 0) > 1_000 for kind in Classification.values)
+    by_week = dict(enrollments.values_list("week__number").annotate(n=Count("pk")))
+    assert set(by_week) == {1, 2, 3, 4, 5} and by_week[5] < by_week[4]
+    assert not enrollments.filter(collected_on__gt=DEMO_DAY).exists()
+    assert enrollments.filter(recorded_at__date__gt=F("collected_on")).exists()  # some typed in late
+    assert {"market", "household_business", "home"} <= set(enrollments.values_list("channel", flat=True))
+    assert enrollments.values("agency").distinct().count() == CollectionAgency.objects.count()
+    assert GiftIssue.objects.exists()
+    assert not GiftStock.objects.filter(on_hand__lt=0).exists()
+    # Each stored amount is what the rules give: payable = due - support, periods within the product's rules.
+    assert not enrollments.exclude(amount_payable=F("amount_due") - F("state_support")).exists()
+
 
 def test_seed_demo_builds_a_plausible_province():
-    report = seed_demo()
+    report = seed_demo(enrollment_scale=0.02)
     campaign = Campaign.objects.get(code="TN-CAODIEM-2025")
     assert campaign.is_demo and campaign.status == Campaign.Status.ACTIVE
     assert (campaign.bhyt_target_pct, campaign.bhxh_target_pct) == (95, 45)
@@ -65,11 +85,11 @@ def test_seed_demo_builds_a_plausible_province():
 
 
 def test_seed_demo_converges_when_an_earlier_run_left_extra_demo_rows():
-    seed_demo()
+    seed_demo(enrollment_scale=0.02)
     first = _snapshot()
     stray = Collector.objects.filter(is_demo=True).first()
     Collector.objects.create(code="OLD-99", name="Cũ", agency=stray.agency, is_demo=True)
-    seed_demo()
+    seed_demo(enrollment_scale=0.02)
     assert _snapshot()["collectors.Collector"] == first["collectors.Collector"]
 
 
@@ -82,7 +102,7 @@ def test_seed_demo_converges_when_an_earlier_run_left_extra_demo_rows():
     ],
 )
 def test_each_demo_user_logs_in_and_lands_on_their_home_page(client, username, home):
-    seed_demo()
+    seed_demo(enrollment_scale=0.02)
     password = next(u.password for u in DEMO_USERS if u.username == username)
     response = client.post(reverse("login"), {"username": username, "password": password}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(home)
@@ -91,7 +111,7 @@ def test_each_demo_user_logs_in_and_lands_on_their_home_page(client, username, h
 
 def test_seed_demo_command_prints_the_demo_users(capsys, settings):
     settings.DEBUG = True
-    call_command("seed_demo")
+    call_command("seed_demo", "--enrollment-scale", "0.02")
     out = capsys.readouterr().out
     for user in DEMO_USERS:
         assert f"{user.username} / {user.password}" in out

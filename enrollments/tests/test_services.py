@@ -1,5 +1,6 @@
 """record_enrollment and friends, through the services, with DOMAIN.md's examples."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -8,7 +9,7 @@ from campaign.errors import ConflictError, DomainError
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.tests.factories import AgencyFactory, CollectorFactory
 from enrollments.classification import Classification
-from enrollments.models import Enrollment, GiftIssue, GiftStock, Participant, PriorCoverage
+from enrollments.models import Enrollment, GiftIssue, GiftStock, Household, Participant, PriorCoverage
 from enrollments.selectors import participant_status
 from enrollments.services import (
     cancel_enrollment,
@@ -244,3 +245,27 @@ def test_gift_stock_cannot_fall_below_what_was_handed_over(world):
     with pytest.raises(DomainError):
         set_gift_stock(campaign=campaign, agency=collector.agency, received=0)
     assert set_gift_stock(campaign=campaign, agency=collector.agency, received=10).on_hand == 9
+
+
+def test_members_entered_together_without_a_household_code_still_follow_the_ladder(world):
+    campaign, commune, collector = world
+    requests = [bhyt_request(n, commune_code=commune.code, collected_on=date(2025, 11, 20)) for n in (1, 2, 3)]
+    stored = record_household(campaign=campaign, collector=collector, requests=requests)
+    assert [e.amount_payable for e in stored] == [1_263_600, 884_520, 758_160]
+
+
+def test_the_household_keeps_its_address_and_a_refusal_names_the_member(world):
+    campaign, commune, collector = world
+    first = bhyt_request(1, commune_code=commune.code, collected_on=date(2025, 11, 20), household_code="H-9")
+    first = replace(first, person=replace(first.person, address="Ấp 3, xã Thử"))
+    record_household(campaign=campaign, collector=collector, requests=[first])
+    assert Household.objects.get(code="H-9").address == "Ấp 3, xã Thử"
+
+    again = [
+        bhyt_request(2, commune_code=commune.code, collected_on=date(2025, 11, 20), household_code="H-9"),
+        bhyt_request(1, commune_code=commune.code, collected_on=date(2025, 11, 20), household_code="H-9"),
+    ]
+    with pytest.raises(ConflictError) as caught:
+        record_household(campaign=campaign, collector=collector, requests=again)
+    assert caught.value.index == 1
+    assert Enrollment.objects.count() == 1

@@ -11,15 +11,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="seed even with DEBUG off (never on a production database)"
         )
+        parser.add_argument(
+            "--enrollment-scale",
+            type=float,
+            default=1.0,
+            help="fraction of the about 20,000 demo enrollments to make (quick tries: 0.05)",
+        )
 
-    def handle(self, *args, force: bool, **options):
+    def handle(self, *args, force: bool, enrollment_scale: float, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: demo data would mix with real data. Use --force if this is a test copy.")
-        report = seed_demo()
+        report = seed_demo(enrollment_scale=enrollment_scale)
         self.stdout.write(
             f"Campaign {report.campaign.code}: {report.campaign.weeks.count()} weeks, "
             f"{report.communes} communes in {report.offices} BHXH offices, "
-            f"{report.agencies} agencies, {report.collectors} officers, {report.quotas} weekly quotas."
+            f"{report.agencies} agencies, {report.collectors} officers, {report.quotas} weekly quotas, "
+            f"{report.enrollments} enrollments."
         )
         self.stdout.write("Demo users (username / password / role):")
         for user in report.users:

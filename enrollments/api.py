@@ -1,0 +1,361 @@
+"""The JSON doors onto the enrollment services: quotes, a person's status, recording and listing.
+
+Each endpoint parses, calls one service or selector, and shapes the answer; the rules live in
+services.py and selectors.py, shared with the web form and the Excel import.
+"""
+
+import hashlib
+import json
+from datetime import date
+from typing import Annotated
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Header, Router, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from campaign import clock
+from campaign.errors import DomainError
+from campaign.models import Campaign
+from campaign.selectors import current_campaign
+from collectors.api_auth import api_auth
+from collectors.roles import Role
+from collectors.scoping import collector_of
+
+from .api_schemas import (
+    ERROR_RESPONSES,
+    EnrollmentIn,
+    EnrollmentOut,
+    ErrorOut,
+    ParticipantStatusOut,
+    ProductCode,
+    QuoteOut,
+    SupportGroupCode,
+    domain_error_body,
+)
+from .classification import gift_eligible
+from .identity import mask_birth_date, mask_cccd, mask_phone, validate_cccd
+from .models import Enrollment, GiftIssue, IdempotentRequest, Source
+from .selectors import enrollments_for, has_gift, may_see_personal_data, participant_status
+from .services import EnrollmentRequest, PersonData, quote, record_enrollment
+
+router = Router(tags=["enrollments"])
+
+# The service names a person's fields plainly ("cccd"); the API names them by their place in the body.
+PERSON_FIELDS = frozenset(PersonData.__dataclass_fields__)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        None,
+        alias=IDEMPOTENCY_HEADER,
+        max_length=100,
+        description="Any unique string per enrollment (a UUID): a retry with the same key and body "
+        "returns the first answer instead of recording again.",
+    ),
+]
+
+
+# --- Quotes and a person's status ------------------------------------------------------------
+
+
+@router.get("/quote", response={200: QuoteOut, **ERROR_RESPONSES}, auth=api_auth(*Role), summary="Quote")
+def get_quote(
+    request,
+    product: ProductCode,
+    months: int,
+    member_order: int | None = None,
+    income: int | None = None,
+    support_group: SupportGroupCode | None = None,
+    on: date | None = None,
+    cccd: str | None = None,
+):
+    """What a person pays: `member_order` for bhyt_hgd (default 1), `income` and `support_group` for bhxh_tn.
+
+    `on` (default today) picks the rates in force; with `cccd`, a bhxh_tn quote counts the months
+    of State support the person already had.
+    """
+    on = on or clock.today()
+    number = validate_cccd(cccd) if cccd else ""
+    try:
+        amounts = quote(
+            product=product,
+            months=months,
+            on=on,
+            member_order=member_order,
+            income=income,
+            support_group=support_group,
+            cccd=number,
+        )
+    except DomainError as exc:
+        raise _renamed(exc, {"collected_on": "on"}) from exc
+    return {**amounts.__dict__, "on": on}
+
+
+@router.get(
+    "/participants/{cccd}/status",
+    response={200: ParticipantStatusOut, **ERROR_RESPONSES},
+    auth=api_auth(*Role),
+    summary="Participant status",
+)
+def get_participant_status(request, cccd: str, product: ProductCode, on: date | None = None):
+    """Whether recording this person on `on` (default today) would be new, rejoin or renewal, and their mug."""
+    number = validate_cccd(cccd)
+    status = participant_status(cccd=number, product=product, on=on or clock.today(), campaign=current_campaign())
+    return {
+        "product": status.product,
+        "on": status.on,
+        "classification": status.classification,
+        "last_coverage_end": status.last_coverage_end,
+        "gift_eligible": status.gift_eligible,
+        "gift_issued": status.gift_issued,
+    }
+
+
+# --- Recording ----------------------------------------------------------------------------------
+
+
+def enrollment_out(enrollment: Enrollment, *, full_personal_data: bool, gift_issued: bool) -> dict:
+    """One enrollment as the API shows it; CCCD, birth date and phone masked unless ``full_personal_data``."""
+    person = enrollment.participant
+    eligible = (
+        enrollment.status == Enrollment.Status.RECORDED
+        and enrollment.week_id is not None
+        and gift_eligible(enrollment.classification)
+        and not gift_issued
+    )
+    warnings = []
+    if enrollment.week_id is None:
+        warnings.append(
+            _("The collection date is outside the campaign: it is recorded but not counted in quotas or awards.")
+        )
+    return {
+        "id": enrollment.pk,
+        "uuid": enrollment.uuid,
+        "campaign": enrollment.campaign.code,
+        "week": enrollment.week.number if enrollment.week_id else None,
+        "product": enrollment.product,
+        "months": enrollment.months,
+        "collected_on": enrollment.collected_on,
+        "classification": enrollment.classification,
+        "coverage_start": enrollment.coverage_start,
+        "coverage_end": enrollment.coverage_end,
+        "member_order": enrollment.member_order,
+        "income": enrollment.income,
+        "support_group": enrollment.support_group or None,
+        "amount_due": enrollment.amount_due,
+        "state_support": enrollment.state_support,
+        "supported_months": enrollment.supported_months,
+        "amount_payable": enrollment.amount_payable,
+        "gift_eligible": eligible,
+        "gift_issued": gift_issued,
+        "agency": enrollment.agency.code,
+        "collector": enrollment.collector.code,
+        "receipt_no": enrollment.receipt_no,
+        "channel": enrollment.channel,
+        "status": enrollment.status,
+        "source": enrollment.source,
+        "recorded_at": timezone.localtime(enrollment.recorded_at),
+        "personal_data_masked": not full_personal_data,
+        "participant": {
+            "uuid": person.uuid,
+            "cccd": person.cccd if full_personal_data else mask_cccd(person.cccd),
+            "full_name": person.full_name,
+            "date_of_birth": (
+                person.date_of_birth.isoformat() if full_personal_data else mask_birth_date(person.date_of_birth)
+            ),
+            "sex": person.sex,
+            "phone": person.phone if full_personal_data else mask_phone(person.phone),
+            "commune_code": person.commune.code,
+            "target_group": person.target_group,
+        },
+        "warnings": warnings,
+    }
+
+
+def _enrollment_request(payload: EnrollmentIn) -> EnrollmentRequest:
+    person = payload.participant
+    return EnrollmentRequest(
+        person=PersonData(
+            cccd=person.cccd,
+            full_name=person.full_name,
+            date_of_birth=person.date_of_birth,
+            sex=person.sex,
+            commune_code=person.commune_code,
+            phone=person.phone or "",
+            household_code=person.household_code or "",
+            target_group=person.target_group,
+            bhxh_code=person.bhxh_code or "",
+        ),
+        product=payload.product,
+        months=payload.months,
+        collected_on=payload.collected_on,
+        member_order=payload.member_order,
+        income=payload.income,
+        support_group=payload.support_group,
+        receipt_no=payload.receipt_no or "",
+        channel=payload.channel,
+    )
+
+
+def _renamed(exc: DomainError, names: dict[str, str]) -> DomainError:
+    """The same refusal with its fields named as the API names them."""
+    return type(exc)({names.get(key, key): messages for key, messages in exc.errors.items()})
+
+
+def _in_body_terms(exc: DomainError) -> DomainError:
+    """The person's fields named by their path in the body (``participant.cccd``)."""
+    return _renamed(exc, {key: f"participant.{key}" for key in PERSON_FIELDS})
+
+
+def _record(request, payload: EnrollmentIn) -> dict:
+    """Record the enrollment for the calling officer's agency; the JSON of the 201 answer."""
+    user = request.auth
+    collector = collector_of(user)
+    if collector is None:
+        raise HttpError(
+            403,
+            _(
+                "Your account is not linked to an active collection officer of an active agency, so it cannot "
+                "record enrollments; ask the administrator to link it."
+            ),
+        )
+    campaign = Campaign.objects.select_related("province").filter(code=payload.campaign.strip()).first()
+    if campaign is None:
+        raise Http404(_("No campaign has the code %(code)s.") % {"code": payload.campaign})
+    try:
+        enrollment = record_enrollment(
+            campaign=campaign,
+            collector=collector,
+            request=_enrollment_request(payload),
+            recorded_by=user,
+            source=Source.API,
+        )
+    except DomainError as exc:
+        raise _in_body_terms(exc) from exc
+    gift_issued = has_gift(cccd=enrollment.participant.cccd, campaign=campaign)
+    # The caller sent the personal data and the answer may be stored for retries: it need not carry it back.
+    body = enrollment_out(enrollment, full_personal_data=False, gift_issued=gift_issued)
+    return EnrollmentOut.model_validate(body).model_dump(mode="json")
+
+
+def _fingerprint(payload: EnrollmentIn) -> str:
+    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"POST /enrollments\n{canonical}".encode()).hexdigest()
+
+
+def _replay(user, key: str, fingerprint: str, response: HttpResponse) -> Status:
+    stored = IdempotentRequest.objects.get(user=user, key=key)
+    if stored.request_hash != fingerprint:
+        raise DomainError(
+            {
+                IDEMPOTENCY_HEADER: _(
+                    "This Idempotency-Key was already used for a different request; "
+                    "send each new enrollment with a new key."
+                )
+            }
+        )
+    response["Idempotent-Replayed"] = "true"
+    return Status(stored.status_code, stored.response)
+
+
+@router.post(
+    "/enrollments",
+    response={201: EnrollmentOut, **ERROR_RESPONSES},
+    auth=api_auth(Role.OFFICER),
+    summary="Record an enrollment",
+)
+def create_enrollment(
+    request,
+    payload: EnrollmentIn,
+    response: HttpResponse,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Record one enrollment for the calling officer's agency (officers only); the answer is the stored row.
+
+    With an `Idempotency-Key`, the first answer (201, or a 409/422 refusal) is kept: a retry with the
+    same key and body gets it again, with the header `Idempotent-Replayed: true`; the same key with
+    another body gets 422.
+    """
+    key = (idempotency_key or "").strip()
+    if not key:
+        return Status(201, _record(request, payload))
+
+    user, fingerprint = request.auth, _fingerprint(payload)
+    with transaction.atomic():
+        # Claim the key first: a concurrent twin blocks on the unique (user, key) row until this
+        # transaction ends, then finds the stored answer instead of recording a second time.
+        try:
+            with transaction.atomic():
+                claim = IdempotentRequest.objects.create(
+                    user=user, key=key, request_hash=fingerprint, status_code=0, response={}
+                )
+        except IntegrityError:
+            return _replay(user, key, fingerprint, response)
+        try:
+            status, body = 201, _record(request, payload)
+        except DomainError as exc:
+            # A refusal by the rules is an answer too; 401/403/404 and server errors roll the claim back.
+            status, body = exc.status_code, domain_error_body(exc)
+        claim.status_code, claim.response = status, body
+        claim.save(update_fields=["status_code", "response"])
+    return Status(status, body)
+
+
+# --- Listing ------------------------------------------------------------------------------------
+
+
+MAX_PAGE = 500
+
+
+class EnrollmentPage(LimitOffsetPagination):
+    """limit/offset pages whose rows are shaped (and masked) for the caller."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        user = request.auth
+        page[self.items_attribute] = [
+            enrollment_out(
+                enrollment,
+                full_personal_data=may_see_personal_data(user, enrollment.agency_id),
+                gift_issued=enrollment.person_has_gift,
+            )
+            for enrollment in page[self.items_attribute]
+        ]
+        return page
+
+
+@router.get(
+    "/enrollments",
+    response={200: list[EnrollmentOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    auth=api_auth(*Role),
+    summary="List enrollments",
+)
+@paginate(EnrollmentPage, max_limit=MAX_PAGE)
+def list_enrollments(
+    request,
+    campaign: str | None = None,
+    week: int | None = None,
+    agency: str | None = None,
+    product: ProductCode | None = None,
+):
+    """The enrollments the caller may see (an officer: their agency's), newest first, `limit`/`offset` pages
+    (`limit` 100 by default, at most 500).
+
+    CCCD, birth date and phone are masked unless the caller is an admin or an officer of the agency
+    that recorded the enrollment.
+    """
+    filters = {"campaign": campaign, "week": week, "agency": agency, "product": product}
+    return (
+        enrollments_for(request.auth, filters=filters)
+        .select_related("participant__commune")
+        .annotate(
+            person_has_gift=Exists(
+                GiftIssue.objects.filter(participant=OuterRef("participant"), campaign=OuterRef("campaign"))
+            )
+        )
+    )

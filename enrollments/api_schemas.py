@@ -1,0 +1,153 @@
+"""The shapes of the JSON API: what comes in, what goes out, and the one error body.
+
+The error body lives here, with the enrollment schemas, because the enrollments API is the one
+that must build it itself (to store refusals for ``Idempotency-Key`` retries); config/api.py's
+exception handlers use the same functions for every other error.
+"""
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+
+from campaign.errors import DomainError
+
+ProductCode = Literal["bhxh_tn", "bhyt_hgd"]
+SexCode = Literal["male", "female"]
+TargetGroupCode = Literal["farmer", "informal_worker", "household_business", "other"]
+SupportGroupCode = Literal["poor", "near_poor", "ethnic_minority", "other"]
+ChannelCode = Literal["market", "household_business", "home", "counter", "event", "other"]
+ClassificationCode = Literal["new", "rejoin", "renewal"]
+
+
+# --- Errors ------------------------------------------------------------------------------------
+
+
+class FieldError(Schema):
+    field: str | None = Field(description="The input's path, e.g. `participant.cccd`; null for the request as a whole.")
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = []
+
+
+def error_body(detail, errors: list[dict] | None = None) -> dict:
+    return {"detail": str(detail), "errors": errors or []}
+
+
+def domain_error_body(exc: DomainError) -> dict:
+    """The body of a service's refusal, in the active language; ``__all__`` becomes ``field: null``."""
+    errors = [
+        {"field": None if item["field"] == "__all__" else item["field"], "message": item["message"]}
+        for item in exc.as_list()
+    ]
+    if len(errors) == 1:
+        detail = errors[0]["message"]
+    else:
+        detail = _("The request was refused: %(count)s problems, listed in errors.") % {"count": len(errors)}
+    return error_body(detail, errors)
+
+
+ERROR_RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+# --- Quotes and status ---------------------------------------------------------------------------
+
+
+class QuoteOut(Schema):
+    product: ProductCode
+    months: int
+    monthly_due: int = Field(description="đồng per month")
+    amount_due: int = Field(description="đồng for the period")
+    monthly_support: int = Field(description="State support per supported month (bhxh_tn), đồng")
+    supported_months: int
+    state_support: int
+    amount_payable: int
+    member_order: int | None = Field(description="bhyt_hgd: the member's place on the household ladder (5 = 5th+)")
+    income: int | None = Field(description="bhxh_tn: the monthly income contributed on, đồng")
+    support_group: SupportGroupCode | None
+    on: date = Field(description="The day whose rates apply")
+
+
+class ParticipantStatusOut(Schema):
+    product: ProductCode
+    on: date
+    classification: ClassificationCode = Field(description="What recording this person on `on` would be")
+    last_coverage_end: date | None
+    gift_eligible: bool = Field(description="Whether an enrollment on `on` would earn, or has earned, a mug")
+    gift_issued: bool
+
+
+# --- Enrollments ---------------------------------------------------------------------------------
+
+
+class ParticipantIn(Schema):
+    cccd: str = Field(max_length=20, description="12 digits: PPP S YY NNNNNN", examples=["072085123456"])
+    full_name: str = Field(max_length=200, examples=["Nguyễn Văn A"])
+    date_of_birth: date
+    sex: SexCode
+    phone: str | None = Field(None, max_length=15)
+    commune_code: str = Field(max_length=10, examples=["25480"])
+    household_code: str | None = Field(None, max_length=30, description="Needed for the bhyt_hgd ladder")
+    target_group: TargetGroupCode = "other"
+    bhxh_code: str | None = Field(None, max_length=10, description="Mã số BHXH, 10 digits, optional")
+
+
+class EnrollmentIn(Schema):
+    campaign: str = Field(max_length=40, description="The campaign's code", examples=["TN-CAODIEM-2025"])
+    participant: ParticipantIn
+    product: ProductCode
+    months: int
+    member_order: int | None = Field(None, description="bhyt_hgd only; omitted: computed from the household")
+    income: int | None = Field(None, description="bhxh_tn only: monthly income in đồng")
+    support_group: SupportGroupCode | None = Field(None, description="bhxh_tn only")
+    collected_on: date | None = Field(None, description="Local date the money was taken; default today")
+    receipt_no: str | None = Field(None, max_length=40)
+    channel: ChannelCode = "other"
+
+
+class ParticipantOut(Schema):
+    uuid: UUID
+    cccd: str = Field(description="Masked (`072*******56`) unless the caller may see personal data")
+    full_name: str
+    date_of_birth: str = Field(description="ISO date, or `**/**/YYYY` when masked")
+    sex: SexCode
+    phone: str
+    commune_code: str
+    target_group: TargetGroupCode
+
+
+class EnrollmentOut(Schema):
+    id: int
+    uuid: UUID
+    campaign: str
+    week: int | None = Field(description="The campaign week of the collection date; null outside the campaign")
+    product: ProductCode
+    months: int
+    collected_on: date
+    classification: ClassificationCode
+    coverage_start: date
+    coverage_end: date
+    member_order: int | None
+    income: int | None
+    support_group: SupportGroupCode | None
+    amount_due: int
+    state_support: int
+    supported_months: int
+    amount_payable: int
+    gift_eligible: bool = Field(description="New or rejoining, inside the campaign, and no mug handed over yet")
+    gift_issued: bool = Field(description="The person already received a mug in this campaign")
+    agency: str = Field(description="The recording agency's code")
+    collector: str = Field(description="The recording officer's code")
+    receipt_no: str
+    channel: ChannelCode
+    status: Literal["recorded", "cancelled"]
+    source: str
+    recorded_at: datetime
+    personal_data_masked: bool
+    participant: ParticipantOut
+    warnings: list[str] = Field([], description="Things the caller should know, e.g. a date outside the campaign")
