@@ -135,7 +135,7 @@ class HouseholdForm(SessionFieldsMixin):
         label=_("Household code"),
         max_length=30,
         required=False,
-        help_text=_("Needed when more than one member joins: it gives the household reduction."),
+        help_text=_("The same code for every member of the household: members after the first pay less."),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
 

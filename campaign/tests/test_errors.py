@@ -1,12 +1,16 @@
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from campaign.errors import ConflictError, DomainError
 
 
-def test_a_lazy_message_stays_one_message():
+def test_a_lazy_message_stays_one_message_and_is_translated_when_read():
     error = DomainError({"cccd": _("Enter the CCCD.")})
     assert error.errors == {"cccd": [_("Enter the CCCD.")]}
-    assert error.as_list() == [{"field": "cccd", "message": "Enter the CCCD."}]
+    with translation.override("en"):
+        assert error.as_list() == [{"field": "cccd", "message": "Enter the CCCD."}]
+    with translation.override("vi"):
+        assert error.as_list() == [{"field": "cccd", "message": "Nhập số CCCD."}]
 
 
 def test_a_plain_message_goes_to_the_general_field_and_lists_keep_their_items():

@@ -14,6 +14,13 @@ from enrollments.identity import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are checked in English, their source language; lazy ones are read after the raise."""
+    with translation.override("en"):
+        yield
+
+
 def refusal(call, *args, **kwargs) -> DomainError:
     with translation.override("en"), pytest.raises(DomainError) as excinfo:
         call(*args, **kwargs)
