@@ -201,7 +201,9 @@ class PolicyParameters(models.Model):
     bhyt_member2_pct = models.DecimalField(_("2nd member (percentage of the 1st)"), max_digits=5, decimal_places=2)
     bhyt_member3_pct = models.DecimalField(_("3rd member (percentage of the 1st)"), max_digits=5, decimal_places=2)
     bhyt_member4_pct = models.DecimalField(_("4th member (percentage of the 1st)"), max_digits=5, decimal_places=2)
-    bhyt_member5_pct = models.DecimalField(_("5th and later members (percentage of the 1st)"), max_digits=5, decimal_places=2)
+    bhyt_member5_pct = models.DecimalField(
+        _("5th and later members (percentage of the 1st)"), max_digits=5, decimal_places=2
+    )
     bhyt_months = models.JSONField(_("BHYT periods (months)"), default=list)
     bhyt_waiting_days = models.PositiveSmallIntegerField(_("days before a new BHYT card is valid"), default=30)
     bhxh_rate_pct = models.DecimalField(_("BHXH voluntary rate (percentage of income)"), max_digits=5, decimal_places=2)

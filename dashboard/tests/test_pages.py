@@ -61,3 +61,14 @@ def test_overview_shows_coverage_against_targets(client, settings):
     assert "còn thiếu 600 người" in body
     assert "tuần 2" in body
     assert "27.900 / 30.000" in body
+
+
+def test_pages_stay_vietnamese_for_a_phone_set_to_english(client):
+    body = client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="vi">' in body and "Đăng nhập" in body
+
+
+def test_the_api_follows_accept_language(client):
+    english = client.get("/api/v1/quote?product=bhyt_hgd&months=24", headers={"Accept-Language": "en"})
+    vietnamese = client.get("/api/v1/quote?product=bhyt_hgd&months=24", headers={"Accept-Language": "vi"})
+    assert english.headers["Content-Language"] == "en" and vietnamese.headers["Content-Language"] == "vi"
