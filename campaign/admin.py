@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BhxhOffice, Campaign, CampaignWeek, Commune, CoverageBaseline, Province
+from .models import BhxhOffice, Campaign, CampaignWeek, Commune, CoverageBaseline, PolicyParameters, Province
 from .services import save_campaign
 
 
@@ -64,3 +64,51 @@ class CoverageBaselineAdmin(admin.ModelAdmin):
     search_fields = ["commune__name", "commune__code"]
     list_select_related = ["commune", "campaign"]
     autocomplete_fields = ["commune"]
+
+
+@admin.register(PolicyParameters)
+class PolicyParametersAdmin(admin.ModelAdmin):
+    """Rates change by decree: admins add a row with the date it takes effect, never edit the past."""
+
+    list_display = [
+        "effective_from",
+        "base_salary",
+        "bhyt_rate_pct",
+        "bhxh_rate_pct",
+        "bhxh_income_floor",
+        "legal_basis",
+    ]
+    fieldsets = [
+        (None, {"fields": ["effective_from", "legal_basis", "base_salary"]}),
+        (
+            "BHYT hộ gia đình",
+            {
+                "fields": [
+                    "bhyt_rate_pct",
+                    "bhyt_member2_pct",
+                    "bhyt_member3_pct",
+                    "bhyt_member4_pct",
+                    "bhyt_member5_pct",
+                    "bhyt_months",
+                    "bhyt_waiting_days",
+                ]
+            },
+        ),
+        (
+            "BHXH tự nguyện",
+            {
+                "fields": [
+                    "bhxh_rate_pct",
+                    "bhxh_income_floor",
+                    "bhxh_reference_level",
+                    "bhxh_income_cap_multiple",
+                    "bhxh_support_poor_pct",
+                    "bhxh_support_near_poor_pct",
+                    "bhxh_support_ethnic_minority_pct",
+                    "bhxh_support_other_pct",
+                    "bhxh_months",
+                    "bhxh_support_max_months",
+                ]
+            },
+        ),
+    ]
