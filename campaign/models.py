@@ -1,12 +1,14 @@
 """Campaigns, their weeks and targets, and the geography they are measured on."""
 
 import uuid
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -105,6 +107,12 @@ class Campaign(models.Model):
     target_date = models.DateField(_("target date"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     award_budget = models.BigIntegerField(_("award budget (đồng)"), default=0, validators=[MinValueValidator(0)])
+    cutoff_days = models.PositiveSmallIntegerField(
+        _("days after a week's end until its cut-off"),
+        default=1,
+        help_text=_("Entries recorded after the cut-off are late: they count in the final ranking only."),
+    )
+    cutoff_time = models.TimeField(_("cut-off time (local)"), default=time(12, 0))
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -156,6 +164,13 @@ class CampaignWeek(models.Model):
     @property
     def is_partial(self) -> bool:
         return (self.end_date - self.start_date).days < 6
+
+    @property
+    def cutoff(self) -> datetime:
+        """The moment after which entries of this week are late (local time, aware)."""
+        campaign = self.campaign
+        day = self.end_date + timedelta(days=campaign.cutoff_days)
+        return timezone.make_aware(datetime.combine(day, campaign.cutoff_time))
 
 
 class CoverageBaseline(models.Model):

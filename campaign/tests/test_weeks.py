@@ -104,3 +104,11 @@ def test_a_campaign_ending_before_it_starts_is_refused_with_a_message():
         CampaignFactory(start_date=END, end_date=START)
     assert caught.value.errors
     assert not CampaignWeek.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_weeks_cut_off_is_noon_local_the_day_after_it_ends():
+    campaign = CampaignFactory()
+    week1 = campaign.weeks.get(number=1)
+    assert week1.cutoff == datetime(2025, 11, 19, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert week1.cutoff == datetime(2025, 11, 19, 5, 0, tzinfo=UTC)
