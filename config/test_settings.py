@@ -21,3 +21,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve assets from the apps' folders, as in development: no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Each test run gets its own PostgreSQL test database, so runs side by side (a developer's and
+# CI's, or two terminals) never drop each other's database mid-run.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
