@@ -1,6 +1,7 @@
 """Suite-wide fixtures and the rule for tests that need real services.
 
-A test marked ``postgres`` or ``redis`` runs where that service is configured.
+A test marked ``postgres``, ``redis`` or ``browser`` runs where that service (or Debian's
+chromium) is there.
 Outside CI it is skipped with the reason shown; in CI (``CI`` set) a missing
 service fails the test instead, so nothing is silently skipped there.
 """
@@ -10,17 +11,21 @@ import os
 import pytest
 from django.conf import settings
 
+CHROMIUM = "/usr/bin/chromium"
+
 
 def _service_missing(marker: str) -> str | None:
     if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if marker == "redis" and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://..."
+    if marker == "browser" and not os.path.exists(CHROMIUM):
+        return f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium"
     return None
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis"):
+    for marker in ("postgres", "redis", "browser"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _service_missing(marker)
