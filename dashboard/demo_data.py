@@ -21,6 +21,7 @@ from collectors.roles import Role, sync_role_groups
 from enrollments.models import GiftStock
 
 from .demo_enrollments import drop_demo_enrollments, seed_enrollments
+from .demo_names import person_name
 
 PROVINCE_CODE = 80
 CAMPAIGN_CODE = "TN-CAODIEM-2025"
@@ -57,53 +58,6 @@ OFFICE_AREAS = [
 TOTAL_POPULATION = 3_250_000
 BASELINE_AS_OF = date(2025, 10, 31)
 
-FAMILY_NAMES = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Huỳnh",
-    "Võ",
-    "Phan",
-    "Trương",
-    "Bùi",
-    "Đặng",
-    "Đỗ",
-    "Ngô",
-    "Hồ",
-    "Dương",
-    "Lâm",
-]
-MIDDLE_NAMES = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Quốc", "Thị Kim", "Hữu", "Thị Thu", "Công", "Thị Mỹ"]
-GIVEN_NAMES = [
-    "An",
-    "Bình",
-    "Châu",
-    "Dũng",
-    "Hà",
-    "Hạnh",
-    "Hiếu",
-    "Hoa",
-    "Hùng",
-    "Khánh",
-    "Lan",
-    "Linh",
-    "Long",
-    "Mai",
-    "Nam",
-    "Nga",
-    "Phúc",
-    "Phương",
-    "Quang",
-    "Sơn",
-    "Tâm",
-    "Thảo",
-    "Trang",
-    "Tuấn",
-    "Vy",
-    "Yến",
-]
-
 
 @dataclass(frozen=True)
 class DemoUser:
@@ -130,10 +84,6 @@ class SeedReport:
     quotas: int
     enrollments: int
     users: list[DemoUser]
-
-
-def _person_name(rng: random.Random) -> str:
-    return f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
 
 
 def seed_offices(province: Province) -> list[BhxhOffice]:
@@ -226,7 +176,7 @@ def seed_collectors(agencies: list[CollectionAgency], rng: random.Random) -> lis
             collector, _ = Collector.objects.update_or_create(
                 code=f"{agency.code}-{number:02d}",
                 defaults={
-                    "name": _person_name(rng),
+                    "name": person_name(rng, rng.choice(["male", "female"])),
                     "phone": f"09{rng.randint(0, 99_999_999):08d}",
                     "agency": agency,
                     "active": True,

@@ -36,6 +36,8 @@ from enrollments.models import (
 )
 from enrollments.selectors import policy_on
 
+from .demo_names import person_name
+
 DEMO_DAY = date(2025, 12, 10)
 NAMESPACE = uuid.UUID("5f0c8a52-7d0e-4f4b-9a77-2a1f1c2b9d10")
 
@@ -55,68 +57,6 @@ CHANNELS = (
     [35, 30, 20, 8, 5, 2],
 )
 KINDS = ([Classification.NEW, Classification.REJOIN, Classification.RENEWAL], [55, 22, 23])
-
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Huỳnh",
-    "Võ",
-    "Phan",
-    "Trương",
-    "Bùi",
-    "Đặng",
-    "Đỗ",
-    "Ngô",
-    "Hồ",
-    "Dương",
-    "Lâm",
-    "Lý",
-    "Mai",
-    "Tô",
-]
-MALE_MIDDLE = ["Văn", "Minh", "Hữu", "Quốc", "Thanh", "Công", "Đức", "Hoàng"]
-FEMALE_MIDDLE = ["Thị", "Ngọc", "Thị Kim", "Thị Thu", "Thị Mỹ", "Thanh", "Bích"]
-MALE_GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Hải",
-    "Hiếu",
-    "Hùng",
-    "Khánh",
-    "Long",
-    "Nam",
-    "Phúc",
-    "Quang",
-    "Sơn",
-    "Tài",
-    "Thắng",
-    "Tuấn",
-    "Việt",
-]
-FEMALE_GIVEN = [
-    "Anh",
-    "Châu",
-    "Dung",
-    "Hà",
-    "Hạnh",
-    "Hoa",
-    "Hương",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Nga",
-    "Nhung",
-    "Phương",
-    "Tâm",
-    "Thảo",
-    "Trang",
-    "Vy",
-    "Yến",
-]
 
 
 @dataclass
@@ -170,12 +110,10 @@ class _Builder:
         sex = rng.choice(["male", "female"])
         age = rng.randint(18, 70) if adult else rng.randint(0, 85)
         born = date(DEMO_DAY.year - age, rng.randint(1, 12), rng.randint(1, 28))
-        middle, given = (MALE_MIDDLE, MALE_GIVEN) if sex == "male" else (FEMALE_MIDDLE, FEMALE_GIVEN)
         participant = Participant(
             uuid=self._uuid("person", self.serial),
             cccd=_cccd(self.serial, born, sex, commune.code, rng),
-            full_name=f"{household.head_name.split()[0] if household else rng.choice(FAMILY)} "
-            f"{rng.choice(middle)} {rng.choice(given)}",
+            full_name=person_name(rng, sex, family=household.head_name.split()[0] if household else None),
             date_of_birth=born,
             sex=sex,
             phone=f"0{rng.choice([3, 7, 8, 9])}{rng.randint(0, 99_999_999):08d}" if rng.random() < 0.8 else "",
@@ -273,7 +211,7 @@ class _Builder:
                     household = Household(
                         uuid=self._uuid("household", len(self.plan.households) + 1),
                         code=f"HGD-{commune.code}-{len(self.plan.households) + 1:05d}",
-                        head_name=f"{rng.choice(FAMILY)} {rng.choice(MALE_MIDDLE)} {rng.choice(MALE_GIVEN)}",
+                        head_name=person_name(rng, "male"),
                         address=f"Ấp {rng.randint(1, 9)}, {commune.name}",
                         commune=commune,
                         is_demo=True,
