@@ -81,7 +81,8 @@ def sync_role_groups() -> dict[Role, Group]:
 
 
 def sync_role_groups_after_migrate(sender, **kwargs) -> None:
-    if sender.name == "collectors":
+    # After each product app: its permissions exist only once its own post_migrate has run.
+    if sender.name in PRODUCT_APPS:
         sync_role_groups()
 
 

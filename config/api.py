@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status, Swagger
 from ninja.errors import HttpError, ValidationError
 
+from awards.api import router as awards_router
 from campaign.errors import DomainError
 from collectors.api_auth import api_auth
 from collectors.roles import public
@@ -46,6 +47,7 @@ api = NinjaAPI(
     auth=api_auth(),
 )
 api.add_router("/", enrollments_router)
+api.add_router("/", awards_router)
 
 
 # --- One error shape -------------------------------------------------------------------------

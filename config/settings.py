@@ -160,6 +160,13 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
+# --- Excel imports ------------------------------------------------------------------
+# The largest spreadsheet an import accepts, and how much it may unpack to (an .xlsx is a zip:
+# a "zip bomb" of a few kilobytes can unpack to gigabytes). Django already spools uploads above
+# 2,5 MB (FILE_UPLOAD_MAX_MEMORY_SIZE) to a temporary file.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=25 * IMPORT_MAX_BYTES)
+
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

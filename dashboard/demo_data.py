@@ -20,6 +20,7 @@ from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, sync_role_groups
 from enrollments.models import GiftStock
 
+from .demo_awards import purge_demo_rankings, seed_awards
 from .demo_enrollments import drop_demo_enrollments, seed_enrollments
 from .demo_names import person_name
 
@@ -233,6 +234,7 @@ def _drop_stale_demo_rows(campaign: Campaign, agencies: list[CollectionAgency], 
     stale_agencies = CollectionAgency.objects.filter(is_demo=True).exclude(pk__in=[a.pk for a in agencies])
     if stale_collectors.exists() or stale_agencies.exists():
         drop_demo_enrollments(campaign)  # they hang on the stale rows; seed_enrollments makes them anew
+        purge_demo_rankings(campaign=campaign)  # so do the demo's rankings; seed_awards makes them anew
     GiftStock.objects.filter(agency__in=stale_agencies).delete()
     stale_collectors.delete()
     WeeklyQuota.objects.filter(agency__in=stale_agencies).delete()
@@ -255,6 +257,7 @@ def seed_demo(*, enrollment_scale: float = 1.0) -> SeedReport:
     users = seed_users(next(c for c in collectors if c.agency.kind == CollectionAgency.Kind.POST_OFFICE))
     _drop_stale_demo_rows(campaign, agencies, collectors)
     enrollments = seed_enrollments(campaign, seed=SEED, scale=enrollment_scale)
+    seed_awards(campaign)
     return SeedReport(
         campaign=campaign,
         communes=len(communes),

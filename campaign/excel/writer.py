@@ -4,6 +4,10 @@ XlsxWriter's constant_memory mode flushes each row as it is written, so a report
 100,000 enrollments uses the memory of one row. Cells that would start a formula
 ("=", "+", "-", "@", tab, carriage return) are written as text with a leading
 apostrophe, so a name typed as "=HYPERLINK(...)" cannot run in Excel or LibreOffice.
+
+Import templates use the same writer: a note on each header cell, drop-down lists and
+number or date checks where Excel offers them (``validation_rows``), and code columns
+(CCCD, commune codes) formatted as text so Excel keeps their leading zeros.
 """
 
 import tempfile
@@ -24,7 +28,9 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 class Column:
     header: str
     width: float = 14
-    kind: str = "text"  # text, int, money, percent, date, datetime
+    kind: str = "text"  # text, code, int, money, percent, date, datetime
+    note: str = ""  # shown as a comment on the header cell
+    choices: tuple[str, ...] = ()  # a drop-down list in templates
 
 
 def escape_formula(value: str) -> str:
@@ -38,8 +44,12 @@ def write_table(
     columns: Sequence[Column],
     rows: Iterable[Sequence],
     title_lines: Sequence[str] = (),
+    validation_rows: int = 0,
 ) -> int:
-    """Write one sheet: optional title lines, a bold frozen header, then ``rows``; returns the row count."""
+    """Write one sheet: optional title lines, a bold frozen header, then ``rows``; returns the row count.
+
+    ``validation_rows`` > 0 adds Excel's data validation to that many rows under the header.
+    """
     workbook = xlsxwriter.Workbook(
         target,
         {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": False},
@@ -52,28 +62,61 @@ def write_table(
         "percent": workbook.add_format({"num_format": "0.00"}),
         "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
         "datetime": workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
+        "code": workbook.add_format({"num_format": "@"}),
     }
     sheet = workbook.add_worksheet(sheet_title[:31])
     for index, column in enumerate(columns):
-        sheet.set_column(index, index, column.width)
+        sheet.set_column(index, index, column.width, formats["code"] if column.kind == "code" else None)
     row_number = 0
     for line in title_lines:
         sheet.write_string(row_number, 0, escape_formula(line), formats["title"])
         row_number += 1
     for index, column in enumerate(columns):
         sheet.write_string(row_number, index, column.header, formats["header"])
+        if column.note:
+            sheet.write_comment(row_number, index, column.note, {"x_scale": 2, "y_scale": 1.5})
     sheet.freeze_panes(row_number + 1, 0)
     header_row = row_number
+    if validation_rows:
+        _add_validation(sheet, columns, header_row + 1, header_row + validation_rows)
     count = 0
+    width = len(columns)
+    number_formats = [None if c.kind == "code" else formats.get(c.kind) for c in columns]
+    write_string, write_number = sheet.write_string, sheet.write_number
     for values in rows:
         row_number += 1
         count += 1
-        for index, (column, value) in enumerate(zip(columns, values, strict=False)):
-            _write_cell(sheet, row_number, index, column, value, formats)
+        # The common cells (text, whole numbers) take a short path: a report has millions of them.
+        for index, value in enumerate(values):
+            if index == width:
+                break
+            kind = value.__class__
+            if value is None or value == "":
+                continue  # a blank cell without a format is nothing in the file
+            if kind is str:
+                write_string(row_number, index, "'" + value if value.startswith(FORMULA_STARTS) else value)
+            elif kind is int and number_formats[index] is not None:
+                write_number(row_number, index, value, number_formats[index])
+            else:
+                _write_cell(sheet, row_number, index, columns[index], value, formats)
     if count:
         sheet.autofilter(header_row, 0, row_number, len(columns) - 1)
     workbook.close()
     return count
+
+
+def _add_validation(sheet, columns: Sequence[Column], first: int, last: int) -> None:
+    for index, column in enumerate(columns):
+        if column.choices:
+            rule = {"validate": "list", "source": list(column.choices)}
+        elif column.kind == "int":
+            rule = {"validate": "integer", "criteria": ">=", "value": 0}
+        elif column.kind == "date":
+            rule = {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1)}
+            rule["maximum"] = date(2100, 12, 31)
+        else:
+            continue
+        sheet.data_validation(first, index, last, index, rule | {"error_type": "warning"})
 
 
 def _write_cell(sheet, row: int, col: int, column: Column, value, formats) -> None:
@@ -86,7 +129,7 @@ def _write_cell(sheet, row: int, col: int, column: Column, value, formats) -> No
         sheet.write_datetime(row, col, local.replace(tzinfo=None), formats["datetime"])
     elif isinstance(value, date):
         sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), formats["date"])
-    elif isinstance(value, int | float | Decimal):
+    elif isinstance(value, int | float | Decimal) and column.kind != "code":
         sheet.write_number(row, col, float(value), formats.get(column.kind))
     else:
         sheet.write_string(row, col, escape_formula(str(value)))

@@ -40,3 +40,10 @@ def test_role_of():
     both = UserFactory(role=Role.OFFICER)
     both.groups.add(Group.objects.get(name="admin"))
     assert role_of(both) == Role.ADMIN
+
+
+def test_a_fresh_migrate_gives_the_admin_group_every_product_apps_permissions():
+    # The test database is built by one migrate, as on a new install.
+    admin = _codenames(Role.ADMIN)
+    assert {"add_enrollment", "change_awardrule", "view_ranking", "add_weeklyquota"} <= admin
+    assert {"view_enrollment", "view_ranking"} <= _codenames(Role.PROVINCIAL)

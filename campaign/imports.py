@@ -1,0 +1,342 @@
+"""Spreadsheet import of the campaign app: each commune's coverage baseline; and the lookups of
+communes and BHXH offices by what people type (a code, or a name with or without "Xã")."""
+
+import re
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import clock
+from .errors import DomainError
+from .excel.importing import Importer, Outcome, change_counts
+from .excel.reader import Field, Row, Table, TableSpec, normalize, to_code, to_count, to_date, vn_int
+from .excel.writer import Column, table_to_bytes
+from .models import BhxhOffice, Campaign, Commune, CoverageBaseline, ImportRecord, Province
+
+_COMMUNE_PREFIX = re.compile(r"^(xa|phuong|dackhu|thitran)")
+_OFFICE_PREFIX = re.compile(r"^(bhxhcoso|bhxhhuyen|bhxhthixa|bhxhthanhpho|bhxhkhuvuc|bhxh)")
+
+
+class CommuneLookup:
+    """Communes of a province by code ("25480", or 25480 typed as a number) or by name ("Xã Tân Biên", "tan bien")."""
+
+    def __init__(self, province: Province | None = None):
+        communes = Commune.objects.select_related("province")
+        self.province = province
+        self.by_code = {c.code: c for c in communes}
+        self.by_name: dict[str, list[Commune]] = {}
+        for commune in self.by_code.values():
+            if province is not None and commune.province_id != province.pk:
+                continue
+            full = normalize(commune.name)
+            for name in {full, _COMMUNE_PREFIX.sub("", full)}:
+                self.by_name.setdefault(name, []).append(commune)
+
+    def find(self, text: str) -> Commune:
+        """The commune, or DomainError saying why not (unknown, ambiguous, another province)."""
+        text = (text or "").strip()
+        if text.isdigit():
+            commune = self.by_code.get(text.zfill(5))
+            if commune is None:
+                raise DomainError(_("No commune has the code %(code)s.") % {"code": text})
+        else:
+            found = self.by_name.get(normalize(text), [])
+            if not found:
+                raise DomainError(_("No commune is called “%(name)s”%(where)s.") % {"name": text, "where": self._where})
+            if len(found) > 1:
+                raise DomainError(
+                    _("Several communes are called “%(name)s” (%(codes)s): give the commune code instead.")
+                    % {
+                        "name": text,
+                        "codes": ", ".join(f"{c.name} {c.code}" for c in sorted(found, key=lambda c: c.code)),
+                    }
+                )
+            commune = found[0]
+        if self.province is not None and commune.province_id != self.province.pk:
+            raise DomainError(
+                _("Commune %(commune)s (%(code)s) is not in %(province)s.")
+                % {"commune": commune.name, "code": commune.code, "province": self.province.name}
+            )
+        return commune
+
+    @property
+    def _where(self) -> str:
+        return _(" in %(province)s") % {"province": self.province.name} if self.province else ""
+
+
+class OfficeLookup:
+    """BHXH cơ sở offices by code or by name, with or without "BHXH cơ sở" in front."""
+
+    def __init__(self):
+        self.by_code = {office.code.upper(): office for office in BhxhOffice.objects.all()}
+        self.by_name: dict[str, list[BhxhOffice]] = {}
+        for office in self.by_code.values():
+            full = normalize(office.name)
+            for name in {full, _OFFICE_PREFIX.sub("", full)} - {""}:
+                self.by_name.setdefault(name, []).append(office)
+
+    def find(self, text: str) -> BhxhOffice:
+        text = (text or "").strip()
+        office = self.by_code.get(text.upper())
+        if office is not None:
+            return office
+        found = self.by_name.get(normalize(text)) or self.by_name.get(_OFFICE_PREFIX.sub("", normalize(text)), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise DomainError(
+                _("Several BHXH offices are called “%(name)s”: give the office code instead.") % {"name": text}
+            )
+        raise DomainError(
+            _("No BHXH office has the code or name “%(name)s”; add it in the data administration first.")
+            % {"name": text}
+        )
+
+
+def campaign_by_code(code: str) -> Campaign:
+    campaign = Campaign.objects.select_related("province").filter(code=(code or "").strip()).first()
+    if campaign is None:
+        raise DomainError({"campaign": [_("No campaign has the code “%(code)s”.") % {"code": code or ""}]})
+    return campaign
+
+
+# --- coverage baselines --------------------------------------------------------------------------
+
+FIGURES = ("population", "labour_force", "bhyt_insured", "bhxh_insured")
+COMMUNE_CODE = Field(
+    "commune_code",
+    "Mã xã",
+    ("Mã xã/phường", "Mã xã, phường", "Mã đơn vị hành chính", "Mã ĐVHC", "Mã xã phường"),
+    to_code(5),
+    required=False,
+    blank=True,
+)
+COMMUNE_NAME = Field(
+    "commune_name",
+    "Tên xã",
+    ("Xã/phường", "Xã, phường", "Tên xã/phường", "Tên đơn vị hành chính", "Đơn vị hành chính", "Xã", "Xã phường"),
+    required=False,
+    blank=True,
+)
+BASELINE = TableSpec(
+    gettext_lazy("coverage baselines"),
+    (
+        COMMUNE_CODE,
+        COMMUNE_NAME,
+        Field("population", "Dân số", ("Tổng dân số", "Số dân", "Dân số trung bình"), to_count, blank=True, total=True),
+        Field(
+            "labour_force",
+            "Lực lượng lao động",
+            ("LLLĐ", "Lao động", "Số người trong độ tuổi lao động", "Lực lượng lao động trong độ tuổi"),
+            to_count,
+            blank=True,
+            total=True,
+        ),
+        Field(
+            "bhyt_insured",
+            "Số người tham gia BHYT",
+            ("Đã tham gia BHYT", "Số người có BHYT", "Số tham gia BHYT", "Người tham gia BHYT", "BHYT"),
+            to_count,
+            blank=True,
+            total=True,
+        ),
+        Field(
+            "bhxh_insured",
+            "Số người tham gia BHXH",
+            ("Đã tham gia BHXH", "Số người có BHXH", "Số tham gia BHXH", "Người tham gia BHXH", "BHXH"),
+            to_count,
+            blank=True,
+            total=True,
+        ),
+        Field(
+            "as_of",
+            "Tính đến ngày",
+            ("Số liệu đến ngày", "Ngày số liệu", "Đến ngày", "Thời điểm", "Ngày chốt số liệu"),
+            to_date,
+            blank=True,
+        ),
+    ),
+)
+FIGURE_LABELS = {
+    "population": gettext_lazy("population"),
+    "labour_force": gettext_lazy("labour force"),
+    "bhyt_insured": gettext_lazy("BHYT insured"),
+    "bhxh_insured": gettext_lazy("BHXH insured"),
+    "as_of": gettext_lazy("as of"),
+}
+
+
+class BaselineImport(Importer):
+    """Population, labour force and insured counts per commune on a date: the base of coverage figures."""
+
+    kind = ImportRecord.Kind.BASELINE
+    title = gettext_lazy("Coverage baselines")
+    specs = (BASELINE,)
+    parameters = ("campaign",)
+    template_name = "mau-so-lieu-nen.xlsx"
+
+    def context(self, *, campaign: str = "", **codes) -> Campaign:
+        return campaign_by_code(campaign)
+
+    def run(self, table: Table, rows: list[Row], *, context: Campaign, write: bool) -> Outcome:
+        campaign = context
+        if "commune_code" not in table.columns and "commune_name" not in table.columns:
+            return Outcome(
+                problems=[
+                    table.problem(
+                        None,
+                        None,
+                        _("The sheet needs a column %(code)s or %(name)s.") % {"code": "Mã xã", "name": "Tên xã"},
+                    )
+                ]
+            )
+        communes = CommuneLookup(campaign.province)
+        problems, wanted, seen = [], {}, {}
+        today = clock.today()
+        for row in rows:
+            values = row.values
+            if all(values.get(key) is None for key in (*FIGURES, "as_of")):
+                continue  # a commune of the template left empty: not in this upload
+            found = self._commune(table, row, communes, problems)
+            missing = [key for key in (*FIGURES, "as_of") if values.get(key) is None]
+            problems += [table.problem(row, key, _("The cell is empty; it needs a value.")) for key in missing]
+            if found is None or missing:
+                continue
+            problems += self._check_figures(table, row, today)
+            first = seen.setdefault(found.pk, row.number)
+            if first != row.number:
+                problems.append(
+                    table.problem(row, self._commune_key(table), _("Duplicate of row %(row)s.") % {"row": first})
+                )
+            wanted[found.pk] = (found, values)
+        if problems:
+            return Outcome(problems=problems)
+        return self._apply(campaign, wanted, write=write)
+
+    @staticmethod
+    def _commune_key(table: Table) -> str:
+        return "commune_code" if "commune_code" in table.columns else "commune_name"
+
+    def _commune(self, table: Table, row: Row, communes: CommuneLookup, problems: list) -> Commune | None:
+        key = self._commune_key(table)
+        text = row.values.get("commune_code") or row.values.get("commune_name")
+        if not text:
+            problems.append(table.problem(row, key, _("Give the commune's code or name.")))
+            return None
+        try:
+            return communes.find(text)
+        except DomainError as exc:
+            key = "commune_code" if row.values.get("commune_code") else "commune_name"
+            problems.extend(table.problem(row, key, m) for m in exc.messages)
+            return None
+
+    @staticmethod
+    def _check_figures(table: Table, row: Row, today: date) -> list:
+        values, problems = row.values, []
+        rules = [
+            ("labour_force", "population"),
+            ("bhyt_insured", "population"),
+            ("bhxh_insured", "labour_force"),
+        ]
+        for part, whole in rules:
+            if values[part] > values[whole]:
+                problems.append(
+                    table.problem(
+                        row,
+                        part,
+                        _("%(part)s (%(part_value)s) cannot be more than %(whole)s (%(whole_value)s).")
+                        % {
+                            "part": FIGURE_LABELS[part],
+                            "part_value": vn_int(values[part]),
+                            "whole": FIGURE_LABELS[whole],
+                            "whole_value": vn_int(values[whole]),
+                        },
+                    )
+                )
+        if values["as_of"] > today:
+            problems.append(table.problem(row, "as_of", _("The date of the figures cannot be in the future.")))
+        return problems
+
+    def _apply(self, campaign: Campaign, wanted: dict, *, write: bool) -> Outcome:
+        stored = {b.commune_id: b for b in CoverageBaseline.objects.filter(campaign=campaign)}
+        to_create, to_update, lines = [], [], []
+        for commune, values in wanted.values():
+            new = {key: values[key] for key in (*FIGURES, "as_of")}
+            baseline = stored.get(commune.pk)
+            if baseline is None:
+                to_create.append(CoverageBaseline(campaign=campaign, commune=commune, **new))
+                lines.append(
+                    _("%(commune)s: added, population %(population)s")
+                    % {"commune": commune.name, "population": vn_int(new["population"])}
+                )
+                continue
+            changes = [key for key, value in new.items() if getattr(baseline, key) != value]
+            if changes:
+                lines.append(
+                    f"{commune.name}: "
+                    + "; ".join(
+                        f"{FIGURE_LABELS[key]} {_shown(getattr(baseline, key))} → {_shown(new[key])}" for key in changes
+                    )
+                )
+                for key in changes:
+                    setattr(baseline, key, new[key])
+                to_update.append(baseline)
+        if write:
+            CoverageBaseline.objects.bulk_create(to_create)
+            CoverageBaseline.objects.bulk_update(to_update, [*FIGURES, "as_of"])
+        without = Commune.objects.filter(province=campaign.province).exclude(
+            pk__in=[*stored, *(c.pk for c, _v in wanted.values())]
+        )
+        notes = []
+        if (missing := without.count()) and wanted:
+            notes.append(
+                _("%(count)s communes of %(province)s still have no baseline.")
+                % {"count": missing, "province": campaign.province.name}
+            )
+        return Outcome(
+            counts=change_counts(
+                added=len(to_create), changed=len(to_update), unchanged=len(wanted) - len(to_create) - len(to_update)
+            ),
+            lines=lines,
+            notes=notes,
+            rows_written=len(to_create) + len(to_update) if write else 0,
+        )
+
+    def template(self, context: Campaign) -> bytes:
+        campaign = context
+        stored = {b.commune_id: b for b in CoverageBaseline.objects.filter(campaign=campaign)}
+        communes = list(Commune.objects.filter(province=campaign.province).order_by("code"))
+        rows: list[list[Any]] = []
+        for number, commune in enumerate(communes, start=1):
+            b = stored.get(commune.pk)
+            figures = [b.population, b.labour_force, b.bhyt_insured, b.bhxh_insured, b.as_of] if b else [None] * 5
+            rows.append([number, commune.code, commune.name, *figures])
+        if not rows:
+            rows = [["VD", "25480", "Xã Tân Biên", 30_000, 18_000, 27_900, 6_840, date(2025, 10, 31)]]
+        return table_to_bytes(
+            sheet_title="Số liệu nền",
+            title_lines=[
+                f"SỐ LIỆU NỀN THEO XÃ, PHƯỜNG — {campaign.name}",
+                "Xã, phường để trống các số liệu thì không được nhập.",
+            ],
+            columns=[
+                Column("STT", 6, note="Dòng ghi VD là dòng ví dụ và không được nhập."),
+                Column("Mã xã", 10, "code", note="Mã đơn vị hành chính 5 chữ số; hoặc để trống và ghi tên xã."),
+                Column("Tên xã", 26),
+                Column("Dân số", 12, "int"),
+                Column("Lực lượng lao động", 14, "int", note="Không lớn hơn dân số."),
+                Column("Số người tham gia BHYT", 14, "int", note="Không lớn hơn dân số."),
+                Column("Số người tham gia BHXH", 14, "int", note="Không lớn hơn lực lượng lao động."),
+                Column("Tính đến ngày", 14, "date", note="Ngày chốt số liệu, dd/mm/yyyy."),
+            ],
+            rows=rows,
+            validation_rows=max(len(rows), 200),
+        )
+
+
+def _shown(value) -> str:
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return vn_int(value) if isinstance(value, int) else str(value)

@@ -1,0 +1,10 @@
+from campaign.excel.command import ImportCommand
+from collectors.imports import RosterImport
+
+
+class Command(ImportCommand):
+    help = (
+        "Import the roster of collection agencies and their officers (one row per officer). Updates by code; "
+        "agencies and officers missing from the file are deleted, or deactivated when they have records."
+    )
+    importer = RosterImport()

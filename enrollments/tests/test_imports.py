@@ -1,0 +1,333 @@
+"""Prior coverage (in bulk; COPY on PostgreSQL) and paper enrollments (through the entry service) from sheets."""
+
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.utils import translation
+
+from campaign.excel.importing import run_import
+from campaign.models import ImportRecord
+from campaign.tests.excel_files import BANNER, sheet_file
+from campaign.tests.factories import CampaignFactory, CommuneFactory
+from collectors.imports import RosterImport
+from collectors.models import CollectionAgency
+from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFactory
+from enrollments import imports
+from enrollments.classification import Classification
+from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport
+from enrollments.models import Enrollment, Participant, PriorCoverage
+from enrollments.selectors import participant_status
+from enrollments.services import record_enrollment
+from enrollments.tests.factories import bhyt_request, cccd_of
+
+pytestmark = pytest.mark.django_db
+
+PRIOR_HEADER = ["STT", "Số CCCD", "Họ và tên", "Loại hình", "Ngày hết hạn"]
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.APP_TODAY = date(2025, 12, 10)
+    with translation.override("en"):
+        yield
+
+
+def texts(record) -> list[str]:
+    return [problem["text"] for problem in record.problems]
+
+
+def prior(data: bytes, *, write: bool = True):
+    return run_import(PriorCoverageImport(), data=data, file_name="qua-trinh.xlsx", write=write, source="command")
+
+
+def stored_prior() -> dict:
+    return {(p.cccd, p.product): p.last_coverage_end for p in PriorCoverage.objects.all()}
+
+
+# --- prior coverage ---------------------------------------------------------------------------
+
+
+def test_prior_coverage_rows_land_and_classify_later_enrollments():
+    rows = [
+        *BANNER,
+        PRIOR_HEADER,
+        [1, "072085000001", "Nguyễn Văn A", "BHYT hộ gia đình", date(2025, 8, 14)],
+        [2, 72085000002, "Trần Thị B", "bhyt hgd", "31/12/2025"],  # typed as a number: the leading 0 comes back
+        [3, "072085000001", "Nguyễn Văn A", "BHXH tự nguyện", "2025-05-31"],
+    ]
+    record = prior(sheet_file(rows))
+    assert texts(record) == [] and record.outcome == ImportRecord.Outcome.WRITTEN
+    assert stored_prior() == {
+        ("072085000001", "bhyt_hgd"): date(2025, 8, 14),
+        ("072085000002", "bhyt_hgd"): date(2025, 12, 31),
+        ("072085000001", "bhxh_tn"): date(2025, 5, 31),
+    }
+    assert (record.rows_read, record.rows_written) == (3, 3)
+    status = participant_status(cccd="072085000001", product="bhyt_hgd", on=date(2025, 11, 15), campaign=None)
+    assert status.classification == Classification.REJOIN and status.last_coverage_end == date(2025, 8, 14)
+
+
+def test_prior_coverage_reupload_updates_changed_dates_and_twice_changes_nothing():
+    PriorCoverage.objects.create(cccd=cccd_of(1), product="bhyt_hgd", last_coverage_end=date(2024, 12, 31))
+    PriorCoverage.objects.create(cccd=cccd_of(2), product="bhyt_hgd", last_coverage_end=date(2025, 6, 30))
+    rows = [
+        PRIOR_HEADER,
+        [1, cccd_of(1), "", "BHYT HGĐ", date(2025, 12, 31)],
+        [2, cccd_of(2), "", "BHYT HGĐ", date(2025, 6, 30)],
+        [3, cccd_of(3), "", "BHXH TN", date(2025, 1, 31)],
+    ]
+    preview = prior(sheet_file(rows), write=False)
+    assert preview.summary["counts"] == {"added": 1, "changed": 1, "removed": 0, "unchanged": 1}
+    assert preview.summary["lines"] == [f"{cccd_of(1)} · BHYT hộ gia đình: 31/12/2024 → 31/12/2025"]
+    assert stored_prior()[(cccd_of(1), "bhyt_hgd")] == date(2024, 12, 31)
+    first = prior(sheet_file(rows))
+    assert first.rows_written == 2
+    assert stored_prior() == {
+        (cccd_of(1), "bhyt_hgd"): date(2025, 12, 31),
+        (cccd_of(2), "bhyt_hgd"): date(2025, 6, 30),
+        (cccd_of(3), "bhxh_tn"): date(2025, 1, 31),
+    }
+    again = prior(sheet_file(rows))
+    assert again.rows_written == 0 and again.summary["counts"]["unchanged"] == 3
+    assert stored_prior()[(cccd_of(1), "bhyt_hgd")] == date(2025, 12, 31)
+
+
+def test_bad_prior_coverage_rows_are_reported_and_nothing_is_written():
+    rows = [
+        PRIOR_HEADER,
+        [1, "72085000001", "", "BHYT hộ gia đình", date(2025, 8, 14)],
+        [2, "099085000001", "", "BHYT hộ gia đình", date(2025, 8, 14)],
+        [3, cccd_of(3), "", "BHYT người lao động", date(2025, 8, 14)],
+        [4, cccd_of(4), "", "BHYT hộ gia đình", "14/08/25"],
+        [5, cccd_of(5), "", "BHYT hộ gia đình", date(1980, 1, 1)],
+        [6, cccd_of(6), "", "BHYT hộ gia đình", date(2025, 8, 14)],
+        [7, cccd_of(6), "", "bhyt_hgd", date(2025, 9, 14)],
+        [8, None, "", "BHYT hộ gia đình", date(2025, 8, 14)],
+    ]
+    record = prior(sheet_file(rows))
+    assert record.outcome == ImportRecord.Outcome.REJECTED
+    assert texts(record) == [
+        "Row 2, column B (Số CCCD): The CCCD number must have 12 digits; check that none is missing or extra.",
+        "Row 3, column B (Số CCCD): The first three digits of the CCCD number (099) are not a province or country "
+        "code. Check the CCCD number.",
+        "Row 4, column D (Loại hình): “BHYT người lao động” is not one of: BHXH tự nguyện, BHYT hộ gia đình.",
+        "Row 5, column E (Ngày hết hạn): “14/08/25” is not a date; write it as dd/mm/yyyy, for example 12/11/2025.",
+        "Row 6, column E (Ngày hết hạn): 01/01/1980 is not a plausible end of coverage (from 01/01/1990 to "
+        "10/12/2030).",
+        "Row 8, column B (Số CCCD): Duplicate of row 7.",
+        "Row 9, column B (Số CCCD): The cell is empty; it needs a value.",
+    ]
+    assert PriorCoverage.objects.count() == 0
+
+
+@pytest.mark.postgres
+def test_prior_coverage_is_written_with_copy_on_postgresql():
+    PriorCoverage.objects.create(cccd=cccd_of(1), product="bhyt_hgd", last_coverage_end=date(2024, 12, 31))
+    rows = [PRIOR_HEADER, *[[n, cccd_of(n), "", "BHYT HGĐ", date(2025, 1, n)] for n in range(1, 21)]]
+    with mock.patch.object(imports, "_prior_coverage_in_batches", side_effect=AssertionError("not COPY")):
+        preview = prior(sheet_file(rows), write=False)
+        assert preview.summary["counts"] == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0}
+        assert PriorCoverage.objects.count() == 1
+        record = prior(sheet_file(rows))
+        again = prior(sheet_file(rows))
+    assert texts(record) == [] and record.rows_written == 20 and again.rows_written == 0
+    assert stored_prior() == {(cccd_of(n), "bhyt_hgd"): date(2025, 1, n) for n in range(1, 21)}
+
+
+def test_prior_coverage_in_batches_counts_and_writes_the_same():
+    PriorCoverage.objects.create(cccd=cccd_of(1), product="bhyt_hgd", last_coverage_end=date(2024, 12, 31))
+    rows = [(cccd_of(n), "bhyt_hgd", date(2025, 1, n)) for n in range(1, 21)]
+    outcome = imports._prior_coverage_in_batches(rows, write=True, batch=7)
+    assert outcome.counts == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0} and outcome.rows_written == 20
+    assert stored_prior() == {(cccd_of(n), "bhyt_hgd"): date(2025, 1, n) for n in range(1, 21)}
+
+
+# --- paper enrollments --------------------------------------------------------------------------
+
+PAPER_HEADER = [
+    "STT",
+    "Số CCCD",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số điện thoại",
+    "Mã xã",
+    "Tên xã",
+    "Mã hộ gia đình",
+    "Đối tượng",
+    "Loại hình",
+    "Số tháng",
+    "Mức thu nhập",
+    "Nhóm hỗ trợ",
+    "Ngày thu",
+    "Số biên lai",
+    "Nơi tiếp cận",
+    "Mã nhân viên thu",
+]
+
+
+@pytest.fixture
+def desk():
+    campaign = CampaignFactory(code="TN-2025")
+    commune = CommuneFactory(code="25480", name="Xã Tân Biên", province=campaign.province)
+    agency = AgencyFactory(code="BD-TB")
+    collectors = [CollectorFactory(code="NVT-01", agency=agency), CollectorFactory(code="NVT-02", agency=agency)]
+    return {"campaign": campaign, "commune": commune, "agency": agency, "collectors": collectors}
+
+
+def paper(data: bytes, *, write: bool = True, agency: str = "BD-TB", user=None):
+    return run_import(
+        PaperEnrollmentImport(),
+        data=data,
+        file_name="ho-so-giay.xlsx",
+        codes={"agency": agency, "campaign": "TN-2025"},
+        write=write,
+        source="web",
+        user=user,
+    )
+
+
+def paper_row(number, *, cccd=None, name=None, product="BHYT hộ gia đình", months=12, **overrides):
+    values = {
+        "cccd": cccd or cccd_of(number),
+        "name": name or f"Nguyễn Văn {number}",
+        "born": date(1985, 3, 2),
+        "sex": "Nam",
+        "phone": "0912345678",
+        "commune_code": "25480",
+        "commune_name": None,
+        "household": "HGD-01",
+        "group": "Nông dân",
+        "product": product,
+        "months": months,
+        "income": None,
+        "support": None,
+        "collected": "20/11/2025",
+        "receipt": f"BL-{number:04d}",
+        "channel": "Chợ",
+        "collector": "NVT-01",
+    } | overrides
+    return [number, *values.values()]
+
+
+def test_paper_enrollments_go_through_the_entry_service(desk):
+    user = UserFactory(username="admin01")
+    rows = [
+        *BANNER,
+        PAPER_HEADER,
+        paper_row(1),
+        paper_row(2, commune_code=None, commune_name="tan bien", phone=912345679),
+        paper_row(
+            3,
+            product="BHXH tự nguyện",
+            household=None,
+            income="1.500.000",
+            support="Hộ nghèo",
+            collector="nvt-02",
+            channel=None,
+        ),
+    ]
+    record = paper(sheet_file(rows), user=user)
+    assert texts(record) == [] and record.outcome == ImportRecord.Outcome.WRITTEN
+    enrollments = {e.participant.cccd: e for e in Enrollment.objects.select_related("participant", "collector")}
+    first, second, third = (enrollments[cccd_of(n)] for n in (1, 2, 3))
+    assert (first.member_order, first.amount_payable, first.classification) == (1, 1_263_600, Classification.NEW)
+    assert (second.member_order, second.amount_payable) == (2, 884_520)
+    assert second.participant.phone == "0912345679" and second.participant.commune == desk["commune"]
+    assert (third.amount_due, third.state_support, third.amount_payable) == (3_960_000, 1_980_000, 1_980_000)
+    assert third.collector.code == "NVT-02" and third.channel == "other"
+    assert {e.source for e in enrollments.values()} == {"import"}
+    assert {e.recorded_by for e in enrollments.values()} == {user}
+    assert first.week.number == 2 and first.receipt_no == "BL-0001" and first.agency == desk["agency"]
+    assert record.rows_written == 3
+    assert record.summary["lines"][0] == (
+        "Row 6: Nguyễn Văn 1 (072*******01) · BHYT hộ gia đình · 12 months · new · 1.263.600 ₫"
+    )
+
+
+def test_a_paper_preview_prices_everything_and_writes_nothing(desk):
+    record = paper(sheet_file([PAPER_HEADER, paper_row(1), paper_row(2)]), write=False)
+    assert record.outcome == ImportRecord.Outcome.PREVIEWED
+    assert record.summary["counts"] == {"added": 2, "changed": 0, "removed": 0, "skipped": 0, "unchanged": 0}
+    assert "884.520 ₫" in record.summary["lines"][1]
+    assert Enrollment.objects.count() == 0 and Participant.objects.count() == 0
+
+
+def test_bad_paper_rows_are_reported_and_nothing_is_written(desk):
+    rows = [
+        PAPER_HEADER,
+        paper_row(1),
+        paper_row(2, cccd="072185000002"),  # the CCCD says a woman
+        paper_row(3, commune_code="99999"),
+        paper_row(4, collector="NVT-77"),
+        paper_row(5, product="BHXH tự nguyện", household=None),  # no income
+        paper_row(6, months=5),
+        paper_row(1),
+        paper_row(8, collected="20/12/2025"),
+    ]
+    record = paper(sheet_file(rows))
+    assert record.outcome == ImportRecord.Outcome.REJECTED
+    assert texts(record) == [
+        "Row 3, column B (Số CCCD): The CCCD number is that of a woman (fourth digit 1), but the sex entered is male. "
+        "Check the CCCD number and the sex.",
+        "Row 4, column G (Mã xã): No commune has the code 99999.",
+        "Row 5, column R (Mã nhân viên thu): Officer NVT-77 is not an officer of BD-TB.",
+        "Row 6, column M (Mức thu nhập): Enter the monthly income the person chooses to contribute on.",
+        "Row 7, column L (Số tháng): Choose a period of 3, 6, 12 months for BHYT hộ gia đình.",
+        "Row 8, column B (Số CCCD): Duplicate of row 2.",
+        "Row 9, column O (Ngày thu): The collection date cannot be in the future.",
+    ]
+    assert Enrollment.objects.count() == 0 and Participant.objects.count() == 0
+
+
+def test_the_same_paper_file_twice_records_nothing_the_second_time(desk):
+    data = sheet_file([PAPER_HEADER, paper_row(1), paper_row(2)])
+    paper(data)
+    again = paper(data)
+    assert again.outcome == ImportRecord.Outcome.WRITTEN and again.rows_written == 0
+    assert again.summary["counts"]["skipped"] == 2 and Enrollment.objects.count() == 2
+
+
+def test_a_person_already_recorded_by_another_agency_is_refused_with_its_name(desk):
+    other = CollectorFactory(agency=AgencyFactory(code="BD-OTHER", name="Bưu điện khác"))
+    record_enrollment(
+        campaign=desk["campaign"],
+        collector=other,
+        request=bhyt_request(1, commune_code="25480", collected_on=date(2025, 11, 20)),
+    )
+    record = paper(sheet_file([PAPER_HEADER, paper_row(1)]))
+    assert len(texts(record)) == 1
+    assert texts(record)[0].startswith("Row 2, column B (Số CCCD): Nguyễn Văn 1 was already recorded for ")
+    assert "by Bưu điện khác" in texts(record)[0]
+
+
+def test_without_an_officer_code_the_agencys_only_officer_is_used(desk):
+    desk["collectors"][1].delete()
+    record = paper(sheet_file([[*PAPER_HEADER[:-1]], paper_row(1)[:-1]]))
+    assert texts(record) == [] and Enrollment.objects.get().collector.code == "NVT-01"
+
+
+def test_an_unknown_agency_is_rejected(desk):
+    assert texts(paper(sheet_file([PAPER_HEADER, paper_row(1)]), agency="NOPE")) == ["No agency has the code “NOPE”."]
+
+
+def test_the_paper_template_reads_back_with_no_rows(desk):
+    record = paper(PaperEnrollmentImport().template(None))
+    assert texts(record) == ["Sheet “Hồ sơ thu” has a header row (row 2) but no data rows under it."]
+
+
+def test_the_roster_deactivates_an_agency_with_enrollments_instead_of_deleting_it(desk):
+    record_enrollment(
+        campaign=desk["campaign"],
+        collector=desk["collectors"][0],
+        request=bhyt_request(1, commune_code="25480", collected_on=date(2025, 11, 20)),
+    )
+    office = desk["agency"].office
+    rows = [
+        ["Mã tổ chức dịch vụ thu", "Tên tổ chức dịch vụ thu", "Loại tổ chức", "BHXH cơ sở"],
+        ["BD-NEW", "Bưu điện mới", "Bưu điện", office.code],
+    ]
+    run_import(RosterImport(), data=sheet_file(rows), file_name="r.xlsx", write=True, source="command")
+    agency = CollectionAgency.objects.get(code="BD-TB")
+    assert agency.active is False and Enrollment.objects.filter(agency=agency).count() == 1
