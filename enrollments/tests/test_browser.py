@@ -8,6 +8,7 @@ import os
 from datetime import date
 
 import pytest
+from django.db import connections
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.tests.factories import AgencyFactory, officer_user
@@ -42,6 +43,8 @@ def phone():
         page.set_default_timeout(10_000)
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop ran used a connection of their own: close it.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
