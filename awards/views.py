@@ -20,7 +20,7 @@ from campaign import clock
 from campaign.errors import DomainError
 from campaign.excel.writer import XLSX_CONTENT_TYPE
 from campaign.models import Campaign, CampaignWeek
-from campaign.selectors import current_campaign, current_week
+from campaign.selectors import campaign_chosen, current_week
 from collectors.roles import ALL_ROLES, Role, role_required
 
 from .exports import ranking_workbook
@@ -78,7 +78,7 @@ def _block(viewer: Viewer, terms: RuleTerms, entries: list, ranking: Ranking | N
 
 def _campaign(request) -> Campaign:
     code = request.GET.get("campaign")
-    campaign = Campaign.objects.filter(code=code).first() if code else current_campaign()
+    campaign = campaign_chosen(code)
     if campaign is None:
         raise Http404(_("No campaign is running."))
     return campaign
@@ -126,7 +126,7 @@ class ScopeRow:
 def index(request):
     """The campaign's weeks with the state of their rankings, the rules, and the prizes against the budget."""
     code = request.GET.get("campaign")
-    campaign = Campaign.objects.filter(code=code).first() if code else current_campaign()
+    campaign = campaign_chosen(code)
     if campaign is None:
         return render(request, "awards/index.html", {"campaign": None})
     viewer = Viewer.of(request.user)

@@ -26,6 +26,13 @@ def current_campaign() -> Campaign | None:
     return next(iter(under_way + started + upcoming), None)
 
 
+def campaign_chosen(code: str | None) -> Campaign | None:
+    """The campaign a page was asked for (``?campaign=CODE``), or the current one when none was named."""
+    if code:
+        return Campaign.objects.select_related("province").filter(code=code).first()
+    return current_campaign()
+
+
 def current_week(*, campaign: Campaign) -> CampaignWeek | None:
     return week_of(campaign=campaign, day=clock.today())
 

@@ -31,7 +31,7 @@ from campaign.excel.reader import too_large_message, vn_int
 from campaign.excel.writer import XLSX_CONTENT_TYPE
 from campaign.imports import BaselineImport
 from campaign.models import Campaign, ImportRecord
-from campaign.selectors import current_campaign
+from campaign.selectors import campaign_chosen, current_campaign
 from collectors.imports import QuotaImport, RosterImport
 from collectors.roles import Role, role_required
 from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport
@@ -211,7 +211,7 @@ def import_rejected(request, pk: int):
 
 def _report_campaign(request) -> Campaign:
     code = request.GET.get("campaign")
-    campaign = Campaign.objects.filter(code=code).first() if code else current_campaign()
+    campaign = campaign_chosen(code)
     if campaign is None:
         raise Http404("no campaign")
     return campaign

@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from math import ceil
 from typing import IO
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -23,6 +22,8 @@ from campaign.models import Campaign, CoverageBaseline, Product
 from collectors.models import CollectionAgency, WeeklyQuota
 from enrollments.classification import Classification
 from enrollments.models import Channel, Enrollment, Sex, Source, SupportGroup
+
+from .selectors import CoverageFigure
 
 COUNTED = (Classification.NEW, Classification.REJOIN)
 RECORDED = Enrollment.Status.RECORDED
@@ -187,9 +188,8 @@ def _coverage_cells(campaign: Campaign, n: dict) -> list:
         (n["bhyt_base"], n["bhyt_added"], n["population"], campaign.bhyt_target_pct),
         (n["bhxh_base"], n["bhxh_added"], n["labour_force"], campaign.bhxh_target_pct),
     ):
-        now = base + added
-        gap = max(ceil(target * denominator / 100) - now, 0)
-        cells += [base, added, now, _pct(now, denominator), target, gap]
+        figure = CoverageFigure(base + added, denominator, target)
+        cells += [base, added, figure.insured, figure.pct, target, figure.gap]
     return cells
 
 
