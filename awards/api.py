@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from campaign.errors import DomainError
 from campaign.models import Campaign
 from collectors.api_auth import api_auth
 from collectors.roles import Role
-from enrollments.api_schemas import ERROR_RESPONSES
+from core.api_errors import ERROR_RESPONSES
+from core.errors import DomainError
 
 from .models import Ranking
 from .selectors import Row, Viewer, entries_of, provisional_standings, rankings_of, rows_for

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import clock
-from campaign.excel.writer import Column, table_to_bytes
+from core import clock
+from core.excel.writer import Column, table_to_bytes
 
 from .models import Metric, Subject
 from .selectors import Row

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from campaign.errors import ConflictError
+from core.errors import ConflictError
 
 LOCK_SECONDS = getattr(settings, "CELERY_TASK_TIME_LIMIT", 30 * 60)
 

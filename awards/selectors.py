@@ -15,11 +15,11 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
-from campaign import clock
 from campaign.models import Campaign, CampaignWeek
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, role_of
 from collectors.scoping import agency_of, collector_of, visible_to
+from core import clock
 from enrollments.classification import Classification
 from enrollments.models import Enrollment
 

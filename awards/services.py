@@ -14,10 +14,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import clock
-from campaign.errors import ConflictError, DomainError
 from campaign.models import Campaign, CampaignWeek
 from collectors.roles import Role, role_of
+from core import clock
+from core.errors import ConflictError, DomainError
 
 from .locks import lock_name, ranking_lock
 from .models import AwardRule, Period, Ranking, RankingEntry

@@ -11,9 +11,9 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError, transaction
 
-from campaign import clock
-from campaign.errors import DomainError
 from campaign.models import Campaign
+from core import clock
+from core.errors import DomainError
 
 from . import services
 from .locks import RankingBusy

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign import clock
-from campaign.errors import DomainError
-from campaign.excel.writer import XLSX_CONTENT_TYPE
 from campaign.models import Campaign, CampaignWeek
 from campaign.selectors import campaign_chosen, current_week
 from collectors.roles import ALL_ROLES, Role, role_required
+from core import clock
+from core.errors import DomainError
+from core.excel.writer import XLSX_CONTENT_TYPE
 
 from .exports import ranking_workbook
 from .forms import ComputeForm, PublishForm, ReopenForm

@@ -253,7 +253,7 @@ def run_step(step: str, folder: Path) -> dict:
             cursor.execute(f"TRUNCATE {PriorCoverage._meta.db_table}")
     started = time.perf_counter()
     if step == "baseline":
-        import campaign.excel.importing  # noqa: F401  (what every step loads)
+        import core.excel.importing  # noqa: F401  (what every step loads)
     elif step in ("prior_ours", "prior_ours_again"):
         rows = prior_ours(folder / "prior.xlsx", again=step == "prior_ours_again")
     elif step == "prior_import_export":
@@ -268,7 +268,7 @@ def run_step(step: str, folder: Path) -> dict:
 
 
 def prior_ours(path: Path, *, again: bool) -> int:
-    from campaign.excel.importing import run_import
+    from core.excel.importing import run_import
     from enrollments.imports import PriorCoverageImport
     from enrollments.models import PriorCoverage
 
@@ -321,9 +321,9 @@ def prior_import_export(path: Path) -> int:
 
 
 def quotas_ours(path: Path) -> int:
-    from campaign.excel.importing import run_import
     from collectors.imports import QuotaImport
     from collectors.models import WeeklyQuota
+    from core.excel.importing import run_import
 
     WeeklyQuota.objects.all().delete()
     record = run_import(

@@ -8,12 +8,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import clock
-from .errors import DomainError
-from .excel.importing import Importer, Outcome, change_counts
-from .excel.reader import Field, Row, Table, TableSpec, normalize, to_code, to_count, to_date, vn_int
-from .excel.writer import Column, table_to_bytes
-from .models import BhxhOffice, Campaign, Commune, CoverageBaseline, ImportRecord, Province
+from core import clock
+from core.errors import DomainError
+from core.excel.importing import Importer, Outcome, change_counts
+from core.excel.reader import Field, Row, Table, TableSpec, normalize, to_code, to_count, to_date, vn_int
+from core.excel.writer import Column, table_to_bytes
+from core.models import ImportRecord
+
+from .models import BhxhOffice, Campaign, Commune, CoverageBaseline, Province
 
 _COMMUNE_PREFIX = re.compile(r"^(xa|phuong|dackhu|thitran)")
 _OFFICE_PREFIX = re.compile(r"^(bhxhcoso|bhxhhuyen|bhxhthixa|bhxhthanhpho|bhxhkhuvuc|bhxh)")

@@ -4,15 +4,12 @@ import uuid
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from . import clock
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -258,69 +255,3 @@ class PolicyParameters(models.Model):
             value = getattr(self, field)
             if not value or not all(isinstance(m, int) and m > 0 for m in value):
                 raise ValidationError({field: _("List the periods as whole months, for example [3, 6, 12].")})
-
-
-class ImportRecord(models.Model):
-    """One upload of a spreadsheet: who, when, which file, what was read and written, and how it ended.
-
-    Kept for every upload, also a refused one. Between the preview and the admin's
-    confirmation the file itself waits in ``pending_file`` (the database, so any app
-    server can confirm it); the rows a rejected import could not take wait in
-    ``rejected_file`` for download.
-    """
-
-    class Kind(models.TextChoices):
-        QUOTAS = "quotas", _("weekly quotas")
-        ROSTER = "roster", _("agencies and officers")
-        BASELINE = "baseline", _("coverage baselines")
-        PRIOR_COVERAGE = "prior_coverage", _("prior coverage")
-        ENROLLMENTS = "enrollments", _("paper enrollments")
-
-    class Outcome(models.TextChoices):
-        PREVIEWED = "previewed", _("previewed, not written")
-        WRITTEN = "written", _("written")
-        REJECTED = "rejected", _("rejected")
-        CANCELLED = "cancelled", _("cancelled")
-
-    class Source(models.TextChoices):
-        WEB = "web", _("upload page")
-        COMMAND = "command", _("management command")
-
-    kind = models.CharField(_("import"), max_length=20, choices=Kind.choices)
-    source = models.CharField(_("through"), max_length=10, choices=Source.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    actor = models.CharField(_("by"), max_length=150, help_text=_("The user name, or the system user of a command."))
-    created_at = models.DateTimeField(_("uploaded at"), default=clock.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
-    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
-    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    summary = models.JSONField(_("summary"), default=dict, blank=True)
-    problem_count = models.PositiveIntegerField(_("problems"), default=0)
-    problems = models.JSONField(_("problems found"), default=list, blank=True)
-    rejected_file = models.BinaryField(_("rejected rows (.xlsx)"), null=True, blank=True, editable=False)
-    pending_file = models.BinaryField(_("file awaiting confirmation"), null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["kind", "sha256"], name="import_kind_sha256")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.file_name} · {self.get_outcome_display()}"
-
-    @property
-    def awaiting_confirmation(self) -> bool:
-        return self.outcome == self.Outcome.PREVIEWED and self.pending_file is not None

@@ -4,7 +4,8 @@ from datetime import date
 
 from django.db.models import Sum
 
-from . import clock
+from core import clock
+
 from .models import Campaign, CampaignWeek, CoverageBaseline
 from .weeks import week_number
 

@@ -5,7 +5,8 @@ from django.db import transaction
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import ProvinceCode, VietNamDivisionType, Ward
 
-from .errors import DomainError
+from core.errors import DomainError
+
 from .models import Campaign, CampaignWeek, Commune, Province
 from .weeks import week_ranges
 

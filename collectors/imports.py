@@ -10,9 +10,11 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign.errors import DomainError
-from campaign.excel.importing import Importer, Outcome, change_counts
-from campaign.excel.reader import (
+from campaign.imports import CommuneLookup, OfficeLookup, campaign_by_code
+from campaign.models import Campaign, CampaignWeek, Product
+from core.errors import DomainError
+from core.excel.importing import Importer, Outcome, change_counts
+from core.excel.reader import (
     CellError,
     ColumnPattern,
     Field,
@@ -27,9 +29,8 @@ from campaign.excel.reader import (
     to_date,
     vn_int,
 )
-from campaign.excel.writer import Column, table_to_bytes
-from campaign.imports import CommuneLookup, OfficeLookup, campaign_by_code
-from campaign.models import Campaign, CampaignWeek, ImportRecord, Product
+from core.excel.writer import Column, table_to_bytes
+from core.models import ImportRecord
 
 from .models import CollectionAgency, Collector, WeeklyQuota
 

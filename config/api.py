@@ -14,11 +14,11 @@ from ninja import NinjaAPI, Schema, Status, Swagger
 from ninja.errors import HttpError, ValidationError
 
 from awards.api import router as awards_router
-from campaign.errors import DomainError
 from collectors.api_auth import api_auth
 from collectors.roles import public
+from core.api_errors import domain_error_body, error_body
+from core.errors import DomainError
 from enrollments.api import router as enrollments_router
-from enrollments.api_schemas import domain_error_body, error_body
 
 logger = logging.getLogger(__name__)
 

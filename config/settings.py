@@ -43,11 +43,13 @@ INSTALLED_APPS = [
     "template_partials",
     "bootstrap",
     "ninja",
+    "core",
     "campaign",
     "collectors",
     "enrollments",
     "awards",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -136,7 +138,7 @@ USE_TZ = True
 # Vietnamese number style everywhere (1.263.600), set explicitly so English pages agree.
 USE_THOUSAND_SEPARATOR = True
 
-# The app's clock: a fixed "today" for a demo (see campaign.clock). Unset in production.
+# The app's clock: a fixed "today" for a demo (see core.clock). Unset in production.
 _app_today = env.str("APP_TODAY", default="")
 try:
     APP_TODAY = date.fromisoformat(_app_today) if _app_today else None

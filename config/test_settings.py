@@ -14,7 +14,7 @@ from config.settings import STORAGES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-# Tests fix the day where they need one (campaign.clock); the environment must not leak in.
+# Tests fix the day where they need one (core.clock); the environment must not leak in.
 APP_TODAY = None
 # Tasks run in the test process unless a test asks for the real worker.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from campaign import clock
 from campaign.selectors import current_campaign
+from core import clock
 
 
 def campaign(request) -> dict:

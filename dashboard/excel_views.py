@@ -1,6 +1,6 @@
 """The admin's Excel pages: upload → preview → confirm for each import, the templates, and the reports.
 
-Thin doors: the imports run in ``campaign.excel.importing`` with each app's importer; the
+Thin doors: the imports run in ``core.excel.importing`` with each app's importer; the
 reports come from ``dashboard.reports``. An upload is checked and previewed at once; the
 file then waits on its import record (in the database, so any app server can confirm it)
 until the admin confirms or cancels.
@@ -17,8 +17,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.errors import DomainError
-from campaign.excel.importing import (
+from campaign.imports import BaselineImport
+from campaign.models import Campaign
+from campaign.selectors import campaign_chosen, current_campaign
+from collectors.imports import QuotaImport, RosterImport
+from collectors.roles import Role, role_required
+from core.errors import DomainError
+from core.excel.importing import (
     Importer,
     cancel_import,
     confirm_import,
@@ -27,13 +32,9 @@ from campaign.excel.importing import (
     run_import,
     summary_counts,
 )
-from campaign.excel.reader import too_large_message, vn_int
-from campaign.excel.writer import XLSX_CONTENT_TYPE
-from campaign.imports import BaselineImport
-from campaign.models import Campaign, ImportRecord
-from campaign.selectors import campaign_chosen, current_campaign
-from collectors.imports import QuotaImport, RosterImport
-from collectors.roles import Role, role_required
+from core.excel.reader import too_large_message, vn_int
+from core.excel.writer import XLSX_CONTENT_TYPE
+from core.models import ImportRecord
 from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport
 
 from . import reports

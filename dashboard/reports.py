@@ -16,10 +16,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import clock
-from campaign.excel.writer import Column, write_table
 from campaign.models import Campaign, CoverageBaseline, Product
 from collectors.models import CollectionAgency, WeeklyQuota
+from core import clock
+from core.excel.writer import Column, write_table
 from enrollments.classification import Classification
 from enrollments.models import Channel, Enrollment, Sex, Source, SupportGroup
 

@@ -7,10 +7,10 @@ from math import ceil
 from django.db.models import Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from campaign import clock
 from campaign.models import Campaign, Commune, Product
 from campaign.selectors import baseline_totals, current_week
 from collectors.models import CollectionAgency, Collector
+from core import clock
 
 TWO_PLACES = Decimal("0.01")
 

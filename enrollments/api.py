@@ -18,24 +18,22 @@ from ninja import Header, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from campaign import clock
-from campaign.errors import DomainError
 from campaign.models import Campaign
 from campaign.selectors import current_campaign
 from collectors.api_auth import api_auth
 from collectors.roles import Role
 from collectors.scoping import collector_of
+from core import clock
+from core.api_errors import ERROR_RESPONSES, ErrorOut, domain_error_body
+from core.errors import DomainError
 
 from .api_schemas import (
-    ERROR_RESPONSES,
     EnrollmentIn,
     EnrollmentOut,
-    ErrorOut,
     ParticipantStatusOut,
     ProductCode,
     QuoteOut,
     SupportGroupCode,
-    domain_error_body,
 )
 from .classification import gift_eligible
 from .identity import mask_birth_date, mask_cccd, mask_phone, validate_cccd

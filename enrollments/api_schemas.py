@@ -1,18 +1,13 @@
 """The shapes of the JSON API: what comes in, what goes out, and the one error body.
 
-The error body lives here, with the enrollment schemas, because the enrollments API is the one
-that must build it itself (to store refusals for ``Idempotency-Key`` retries); config/api.py's
-exception handlers use the same functions for every other error.
+The error body every endpoint answers with lives in core/api_errors.py.
 """
 
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
-
-from campaign.errors import DomainError
 
 ProductCode = Literal["bhxh_tn", "bhyt_hgd"]
 SexCode = Literal["male", "female"]
@@ -20,39 +15,6 @@ TargetGroupCode = Literal["farmer", "informal_worker", "household_business", "ot
 SupportGroupCode = Literal["poor", "near_poor", "ethnic_minority", "other"]
 ChannelCode = Literal["market", "household_business", "home", "counter", "event", "other"]
 ClassificationCode = Literal["new", "rejoin", "renewal"]
-
-
-# --- Errors ------------------------------------------------------------------------------------
-
-
-class FieldError(Schema):
-    field: str | None = Field(description="The input's path, e.g. `participant.cccd`; null for the request as a whole.")
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldError] = []
-
-
-def error_body(detail, errors: list[dict] | None = None) -> dict:
-    return {"detail": str(detail), "errors": errors or []}
-
-
-def domain_error_body(exc: DomainError) -> dict:
-    """The body of a service's refusal, in the active language; ``__all__`` becomes ``field: null``."""
-    errors = [
-        {"field": None if item["field"] == "__all__" else item["field"], "message": item["message"]}
-        for item in exc.as_list()
-    ]
-    if len(errors) == 1:
-        detail = errors[0]["message"]
-    else:
-        detail = _("The request was refused: %(count)s problems, listed in errors.") % {"count": len(errors)}
-    return error_body(detail, errors)
-
-
-ERROR_RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- Quotes and status ---------------------------------------------------------------------------

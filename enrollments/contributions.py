@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from django.utils.translation import gettext_lazy as _
 
-from campaign.errors import DomainError
+from core.errors import DomainError
 
 BHYT_HGD = "bhyt_hgd"
 BHXH_TN = "bhxh_tn"

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from campaign.errors import DomainError
 from campaign.models import Product
+from core.errors import DomainError
 
 from .classification import Classification
 from .identity import validate_cccd

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
-from campaign.errors import DomainError
+from core.errors import DomainError
 
 # The 63 pre-2025 province codes; after the 2025 merger old codes stay valid in numbers already issued.
 # fmt: off

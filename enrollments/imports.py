@@ -16,15 +16,16 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign import clock
-from campaign.errors import DomainError
-from campaign.excel.importing import Importer, Outcome, change_counts
-from campaign.excel.reader import Field, Row, Table, TableSpec, to_choice, to_code, to_count, to_date, vn_int
-from campaign.excel.writer import Column, table_to_bytes
 from campaign.imports import COMMUNE_CODE, COMMUNE_NAME, CommuneLookup, campaign_by_code
-from campaign.models import Campaign, ImportRecord, Product
+from campaign.models import Campaign, Product
 from campaign.selectors import current_campaign
 from collectors.models import CollectionAgency, Collector
+from core import clock
+from core.errors import DomainError
+from core.excel.importing import Importer, Outcome, change_counts
+from core.excel.reader import Field, Row, Table, TableSpec, to_choice, to_code, to_count, to_date, vn_int
+from core.excel.writer import Column, table_to_bytes
+from core.models import ImportRecord
 
 from .identity import mask_cccd, validate_cccd
 from .models import Channel, Enrollment, PriorCoverage, Sex, Source, SupportGroup, TargetGroup

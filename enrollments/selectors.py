@@ -8,10 +8,10 @@ from typing import NamedTuple
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from campaign.errors import DomainError
 from campaign.models import Campaign, PolicyParameters, Product
 from collectors.roles import Role, role_of
 from collectors.scoping import agency_of, visible_to
+from core.errors import DomainError
 
 from .classification import Classification, classify, gift_eligible
 from .contributions import Policy

@@ -11,11 +11,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import clock
-from campaign.errors import ConflictError, DomainError
 from campaign.models import Campaign, CampaignWeek, Commune, Product
 from campaign.selectors import week_of
 from collectors.models import Collector
+from core import clock
+from core.errors import ConflictError, DomainError
 
 from .classification import Classification, bhxh_coverage, bhyt_coverage, classify
 from .contributions import Quote, quote_bhxh, quote_bhyt

@@ -20,13 +20,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign import clock
-from campaign.errors import ConflictError, DomainError
 from campaign.models import Campaign, Product
 from campaign.selectors import current_campaign
 from collectors.models import Collector
 from collectors.roles import ALL_ROLES, Role, role_of, role_required
 from collectors.scoping import collector_of
+from core import clock
+from core.errors import ConflictError, DomainError
 
 from . import queries_web
 from .classification import Classification

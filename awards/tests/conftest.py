@@ -54,7 +54,7 @@ class World:
             PriorCoverage.objects.create(cccd=cccd_of(number), product=product, last_coverage_end=end)
         make = bhxh_request if product == Product.BHXH_TN else bhyt_request
         request = make(number, commune_code=self.commune.code, collected_on=on, months=months)
-        with mock.patch("campaign.clock.now", return_value=at or local(on, 10)):
+        with mock.patch("core.clock.now", return_value=at or local(on, 10)):
             enrollment = record_enrollment(
                 campaign=self.campaign, collector=self.collectors[collector], request=request
             )

@@ -14,8 +14,8 @@ from awards.models import IneligibleReason, Metric, Period, Ranking, RankingEntr
 from awards.services import Outcome, compute_rankings, publish_ranking
 from awards.tests.factories import AwardRuleFactory, local, officer_points_rule
 from awards.tests.other_worker import held_elsewhere
-from campaign.errors import DomainError
 from campaign.models import Product
+from core.errors import DomainError
 
 BHXH, BHYT = Product.BHXH_TN, Product.BHYT_HGD
 W1_DAY, W2_DAY = date(2025, 11, 14), date(2025, 11, 20)

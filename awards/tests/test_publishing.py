@@ -10,10 +10,10 @@ from awards.models import Period, Ranking, RankingEntry
 from awards.selectors import late_enrollments, latest_published
 from awards.services import Outcome, compute_rankings, publish_ranking, purge_demo_rankings, reopen_ranking
 from awards.tests.factories import local, officer_points_rule
-from campaign.errors import ConflictError, DomainError
 from campaign.models import Product
 from collectors.roles import Role
 from collectors.tests.factories import UserFactory
+from core.errors import ConflictError, DomainError
 from enrollments.services import cancel_enrollment
 
 BHXH, BHYT = Product.BHXH_TN, Product.BHYT_HGD

@@ -147,7 +147,7 @@ def test_due_scopes_follow_the_campaign_s_cut_off(world):
 def test_the_dispatcher_enqueues_each_due_scope_after_commit(world, django_capture_on_commit_callbacks):
     officer_points_rule(world.campaign)
     with (
-        mock.patch("campaign.clock.now", return_value=local(date(2025, 11, 26), 12, 1)),
+        mock.patch("core.clock.now", return_value=local(date(2025, 11, 26), 12, 1)),
         mock.patch.object(tasks.compute_week_rankings, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):

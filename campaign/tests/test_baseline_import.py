@@ -7,11 +7,12 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from campaign.excel.importing import run_import
 from campaign.imports import BaselineImport
-from campaign.models import CoverageBaseline, ImportRecord
-from campaign.tests.excel_files import BANNER, SIGNATURES, sheet_file
+from campaign.models import CoverageBaseline
 from campaign.tests.factories import CampaignFactory, CommuneFactory, CoverageBaselineFactory, ProvinceFactory
+from core.excel.importing import run_import
+from core.models import ImportRecord
+from core.tests.excel_files import BANNER, SIGNATURES, sheet_file
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import call_command
 
-from campaign.errors import DomainError
 from campaign.models import Commune, Province
 from campaign.services import import_geography
+from core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from campaign.models import CoverageBaseline, ImportRecord
-from campaign.tests.excel_files import sheet_file
+from campaign.models import CoverageBaseline
 from campaign.tests.factories import CampaignFactory, CommuneFactory
+from core.models import ImportRecord
+from core.tests.excel_files import sheet_file
 
 pytestmark = pytest.mark.django_db
 

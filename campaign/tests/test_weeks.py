@@ -3,12 +3,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from campaign.errors import DomainError
 from campaign.models import CampaignWeek
 from campaign.selectors import week_of
 from campaign.services import save_campaign
 from campaign.tests.factories import CampaignFactory
 from campaign.weeks import WeekRange, week_number, week_ranges
+from core.errors import DomainError
 
 START, END = date(2025, 11, 12), date(2025, 12, 16)
 UTC = ZoneInfo("UTC")

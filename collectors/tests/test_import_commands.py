@@ -7,11 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from campaign.models import ImportRecord
-from campaign.tests.excel_files import sheet_file
 from campaign.tests.factories import BhxhOfficeFactory, CampaignFactory
 from collectors.models import CollectionAgency, WeeklyQuota
 from collectors.tests.factories import AgencyFactory
+from core.models import ImportRecord
+from core.tests.excel_files import sheet_file
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,13 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from campaign.excel.importing import run_import
-from campaign.models import ImportRecord
-from campaign.tests.excel_files import BANNER, SIGNATURES, sheet_file
 from campaign.tests.factories import CampaignFactory
 from collectors.imports import QuotaImport
 from collectors.models import WeeklyQuota
 from collectors.tests.factories import AgencyFactory, UserFactory
+from core.excel.importing import run_import
+from core.models import ImportRecord
+from core.tests.excel_files import BANNER, SIGNATURES, sheet_file
 
 pytestmark = pytest.mark.django_db
 

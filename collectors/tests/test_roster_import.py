@@ -6,13 +6,13 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from campaign.excel.importing import run_import
-from campaign.models import ImportRecord
-from campaign.tests.excel_files import BANNER, sheet_file
 from campaign.tests.factories import BhxhOfficeFactory, CampaignFactory, CommuneFactory, ProvinceFactory
 from collectors.imports import RosterImport
 from collectors.models import CollectionAgency, Collector
 from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFactory, WeeklyQuotaFactory
+from core.excel.importing import run_import
+from core.models import ImportRecord
+from core.tests.excel_files import BANNER, sheet_file
 
 pytestmark = pytest.mark.django_db
 

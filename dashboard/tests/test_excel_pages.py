@@ -8,12 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaign.models import ImportRecord
-from campaign.tests.excel_files import BANNER, sheet_file
 from campaign.tests.factories import CampaignFactory, CommuneFactory, CoverageBaselineFactory
 from collectors.models import WeeklyQuota
 from collectors.roles import Role
 from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFactory, WeeklyQuotaFactory
+from core.models import ImportRecord
+from core.tests.excel_files import BANNER, sheet_file
 from enrollments.models import Enrollment, PriorCoverage
 from enrollments.services import record_enrollment
 from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of

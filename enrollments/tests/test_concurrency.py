@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from django.db import IntegrityError, connections, transaction
 
-from campaign.errors import ConflictError
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.tests.factories import CollectorFactory
+from core.errors import ConflictError
 from enrollments.models import Enrollment, Participant
 from enrollments.services import record_enrollment
 from enrollments.tests.factories import bhyt_request

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from campaign.errors import DomainError
+from core.errors import DomainError
 from enrollments.contributions import (
     POLICY_BEFORE_2025_07_01,
     POLICY_FROM_2025_07_01,

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from campaign.errors import DomainError
+from core.errors import DomainError
 from enrollments.identity import (
     PROVINCE_CODES,
     mask_birth_date,

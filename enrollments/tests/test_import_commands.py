@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from campaign.tests.excel_files import sheet_file
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.tests.factories import AgencyFactory, CollectorFactory
+from core.tests.excel_files import sheet_file
 from enrollments.models import Enrollment, PriorCoverage
 from enrollments.tests.factories import cccd_of
 

@@ -6,13 +6,13 @@ from unittest import mock
 import pytest
 from django.utils import translation
 
-from campaign.excel.importing import run_import
-from campaign.models import ImportRecord
-from campaign.tests.excel_files import BANNER, sheet_file
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.imports import RosterImport
 from collectors.models import CollectionAgency
 from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFactory
+from core.excel.importing import run_import
+from core.models import ImportRecord
+from core.tests.excel_files import BANNER, sheet_file
 from enrollments import imports
 from enrollments.classification import Classification
 from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from campaign.errors import ConflictError, DomainError
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.tests.factories import AgencyFactory, CollectorFactory
+from core.errors import ConflictError, DomainError
 from enrollments.classification import Classification
 from enrollments.models import Enrollment, GiftIssue, GiftStock, Household, Participant, PriorCoverage
 from enrollments.selectors import participant_status

@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from awards.services import Outcome, compute_rankings, publish_ranking
-from campaign.errors import DomainError
 from campaign.models import Campaign
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
-from campaign.excel.command import ImportCommand
 from campaign.imports import BaselineImport
+from core.excel.command import ImportCommand
 
 
 class Command(ImportCommand):

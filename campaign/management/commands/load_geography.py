@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from campaign.errors import DomainError
 from campaign.services import import_geography
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
-from campaign.excel.command import ImportCommand
 from collectors.imports import QuotaImport
+from core.excel.command import ImportCommand
 
 
 class Command(ImportCommand):

@@ -1,4 +1,4 @@
-from campaign.excel.command import ImportCommand
+from core.excel.command import ImportCommand
 from enrollments.imports import PriorCoverageImport
 
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from campaign.models import BhxhOffice, Campaign, Commune
 from campaign.selectors import baseline_totals
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
-from dashboard.demo_data import DEMO_USERS, seed_demo
-from dashboard.demo_enrollments import DEMO_DAY
+from demo.data import DEMO_USERS, seed_demo
+from demo.enrollments import DEMO_DAY
 from enrollments.classification import Classification
 from enrollments.models import Enrollment, GiftIssue, GiftStock, Source
 

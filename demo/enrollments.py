@@ -36,7 +36,7 @@ from enrollments.models import (
 )
 from enrollments.selectors import policy_on
 
-from .demo_names import person_name
+from .names import person_name
 
 DEMO_DAY = date(2025, 12, 10)
 NAMESPACE = uuid.UUID("5f0c8a52-7d0e-4f4b-9a77-2a1f1c2b9d10")

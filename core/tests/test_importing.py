@@ -5,20 +5,21 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
-from campaign import clock
-from campaign.errors import DomainError
-from campaign.excel.importing import (
+from campaign.imports import BaselineImport
+from campaign.models import CoverageBaseline
+from campaign.tests.factories import CampaignFactory, CommuneFactory
+from collectors.tests.factories import UserFactory
+from core import clock
+from core.errors import DomainError
+from core.excel.importing import (
     cancel_import,
     confirm_import,
     forget_stale_uploads,
     record_refusal,
     run_import,
 )
-from campaign.imports import BaselineImport
-from campaign.models import CoverageBaseline, ImportRecord
-from campaign.tests.excel_files import sheet_file
-from campaign.tests.factories import CampaignFactory, CommuneFactory
-from collectors.tests.factories import UserFactory
+from core.models import ImportRecord
+from core.tests.excel_files import sheet_file
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from campaign.excel.reader import (
+from core.excel.reader import (
     ColumnPattern,
     Field,
     SpreadsheetRefused,
@@ -20,8 +20,8 @@ from campaign.excel.reader import (
     to_count,
     to_date,
 )
-from campaign.excel.writer import Column, table_to_bytes
-from campaign.tests.excel_files import BANNER, SIGNATURES, sheet_file, zip_bomb
+from core.excel.writer import Column, table_to_bytes
+from core.tests.excel_files import BANNER, SIGNATURES, sheet_file, zip_bomb
 
 SPEC = TableSpec(
     "test",

@@ -30,9 +30,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import clock
-from campaign.errors import DomainError
-from campaign.models import ImportRecord
+from core import clock
+from core.errors import DomainError
+from core.models import ImportRecord
 
 from .reader import Problem, Row, SpreadsheetRefused, Table, TableSpec, read_table, too_large_message, vn_int
 from .writer import Column, table_to_bytes

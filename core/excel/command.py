@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from campaign.errors import DomainError
-from campaign.models import ImportRecord
+from core.errors import DomainError
+from core.models import ImportRecord
 
 from .importing import Importer, record_refusal, run_import, summary_counts
 from .reader import vn_int

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard.demo_data import seed_demo
+from demo.data import seed_demo
 
 
 class Command(BaseCommand):

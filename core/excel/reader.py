@@ -30,7 +30,7 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
-from campaign.errors import DomainError
+from core.errors import DomainError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and password-protected .xlsx)

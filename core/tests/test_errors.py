@@ -1,7 +1,7 @@
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from campaign.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 
 
 def test_a_lazy_message_stays_one_message_and_is_translated_when_read():

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 
-from campaign.excel.writer import Column, escape_formula, table_to_bytes, write_table
+from core.excel.writer import Column, escape_formula, table_to_bytes, write_table
 
 
 def test_cells_that_would_start_a_formula_are_written_as_text():

@@ -20,9 +20,9 @@ from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, sync_role_groups
 from enrollments.models import GiftStock
 
-from .demo_awards import purge_demo_rankings, seed_awards
-from .demo_enrollments import drop_demo_enrollments, seed_enrollments
-from .demo_names import person_name
+from .awards import purge_demo_rankings, seed_awards
+from .enrollments import drop_demo_enrollments, seed_enrollments
+from .names import person_name
 
 PROVINCE_CODE = 80
 CAMPAIGN_CODE = "TN-CAODIEM-2025"
