@@ -9,37 +9,29 @@ week share them.
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum, Value
-from django.utils import timezone
 
 from campaign.models import Campaign, CampaignWeek
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, role_of
 from collectors.scoping import agency_of, collector_of, visible_to
 from core import clock
-from enrollments.classification import Classification
 from enrollments.models import Enrollment
+from enrollments.vocabulary import COUNTED, RENEWED, recorded_before
 
-from .models import AwardRule, Period, Ranking, RankingEntry, Subject
+from .models import AwardRule, Metric, Period, Ranking, RankingEntry, Subject
 from .standings import PRODUCTS, Numbers, RuleTerms, Standing, fingerprint, rank_standings
 
-COUNTED = (Classification.NEW, Classification.REJOIN)
-RECORDED = Enrollment.Status.RECORDED
 # An officer sees every officer placed up to this rank (or up to the last prize, if further down).
 OFFICER_VIEW_TOP = 10
 
 
-def final_cutoff(campaign: Campaign) -> datetime:
-    """When the final ranking may be computed: the campaign's last day plus the same grace as a week's."""
-    day = campaign.end_date + timedelta(days=campaign.cutoff_days)
-    return timezone.make_aware(datetime.combine(day, campaign.cutoff_time))
-
-
 def closes_at(campaign: Campaign, week: CampaignWeek | None) -> datetime:
-    return week.cutoff if week is not None else final_cutoff(campaign)
+    return week.cutoff if week is not None else campaign.final_cutoff
 
 
 # --- The numbers --------------------------------------------------------------------------------
@@ -64,22 +56,19 @@ class ScopeNumbers:
 
 def _grouped_counts(campaign: Campaign, week: CampaignWeek | None, cutoff: datetime | None) -> list[dict]:
     """One GROUP BY agency, officer and product over the not-cancelled enrollments of the scope."""
-    enrollments = Enrollment.objects.filter(campaign=campaign, status=RECORDED)
-    enrollments = enrollments.filter(week=week) if week is not None else enrollments.filter(week__isnull=False)
-    counted = Q(classification__in=COUNTED)
-    renewal = Q(classification=Classification.RENEWAL)
-    on_time = Q(recorded_at__lt=cutoff) if cutoff else Q()
+    enrollments = Enrollment.objects.in_scope(campaign=campaign, week=week).not_cancelled()
+    on_time = recorded_before(cutoff)
     # The final ranking counts late entries too: nothing is late there.
-    late = Count("pk", filter=counted & Q(recorded_at__gte=cutoff)) if cutoff else Value(0)
+    late = Count("pk", filter=COUNTED & ~on_time) if cutoff else Value(0)
     return list(
         enrollments.order_by()
         .values("agency_id", "collector_id", "product")
         .annotate(
-            counted=Count("pk", filter=counted & on_time),
-            amount=Sum("amount_payable", filter=counted & on_time),
-            reached_at=Max("recorded_at", filter=counted & on_time),
-            renewals=Count("pk", filter=renewal & on_time),
-            renewal_amount=Sum("amount_payable", filter=renewal & on_time),
+            counted=Count("pk", filter=COUNTED & on_time),
+            amount=Sum("amount_payable", filter=COUNTED & on_time),
+            reached_at=Max("recorded_at", filter=COUNTED & on_time),
+            renewals=Count("pk", filter=RENEWED & on_time),
+            renewal_amount=Sum("amount_payable", filter=RENEWED & on_time),
             late=late,
         )
     )
@@ -197,6 +186,19 @@ def entry_from_standing(standing: Standing, *, agencies: dict[int, CollectionAge
     return entry
 
 
+def attainment_weights(*, campaign: Campaign) -> dict[str, Decimal] | None:
+    """The product weights of the campaign's weekly agency ranking on attainment; None (equal) without one.
+
+    The Excel report weighs attainment with these so that it agrees with the published ranking.
+    """
+    rule = (
+        campaign.award_rules.filter(active=True, period=Period.WEEKLY, subject=Subject.AGENCY, metric=Metric.ATTAINMENT)
+        .order_by("code")
+        .first()
+    )
+    return RuleTerms.from_rule(rule).weights if rule is not None else None
+
+
 # --- Live standings -------------------------------------------------------------------------------
 
 
@@ -294,10 +296,11 @@ def latest_published(*, rule: AwardRule, week: CampaignWeek | None) -> Ranking |
 
 def late_enrollments(user, *, week: CampaignWeek) -> QuerySet[Enrollment]:
     """New or rejoining enrollments of the week recorded after its cut-off: counted only in the final ranking."""
-    late = Enrollment.objects.filter(
-        week=week, status=RECORDED, classification__in=COUNTED, recorded_at__gte=week.cutoff
+    return (
+        visible_to(user, Enrollment.objects.late_for(week))
+        .select_related("agency", "collector")
+        .order_by("recorded_at", "pk")
     )
-    return visible_to(user, late).select_related("agency", "collector").order_by("recorded_at", "pk")
 
 
 # --- What a viewer sees ------------------------------------------------------------------------------
@@ -427,7 +430,7 @@ def rankings_due(*, now: datetime) -> list[tuple[int, int | None]]:
     due = set()
     for rule in rules:
         if rule.period == Period.FINAL:
-            if final_cutoff(rule.campaign) <= now and (rule.pk, None) not in ranked:
+            if rule.campaign.final_cutoff <= now and (rule.pk, None) not in ranked:
                 due.add((rule.campaign_id, None))
             continue
         for week in weeks[rule.campaign_id]:

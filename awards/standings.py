@@ -12,19 +12,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from campaign.models import Product
+from collectors.attainment import attainment, product_attainment
+from core.percent import CENT, two_places
 
 from .models import DEFAULT_TIE_BREAKS, AwardRule, IneligibleReason, Metric, TieBreak
 
 PRODUCTS = tuple(Product.values)
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
-
-
-def _two_places(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -135,29 +131,19 @@ class Standing:
 def attainment_by_product(numbers: Numbers) -> dict[str, Decimal | None]:
     """actual / quota × 100 per product, two decimals; None where the agency has no quota for it."""
     quotas = numbers.quotas or {}
-    return {
-        product: _two_places(Decimal(numbers.counts[product]) * HUNDRED / quotas[product])
-        if quotas.get(product)
-        else None
-        for product in PRODUCTS
-    }
+    return {product: product_attainment(numbers.counts[product], quotas.get(product)) for product in PRODUCTS}
 
 
 def score(terms: RuleTerms, numbers: Numbers) -> Decimal | None:
     """The rule's metric for one subject, rounded to two decimals as shown (ties are judged on it)."""
     if terms.metric == Metric.POINTS:
-        return _two_places(sum(terms.weights[p] * numbers.counts[p] for p in PRODUCTS))
+        return two_places(sum(terms.weights[p] * numbers.counts[p] for p in PRODUCTS))
     if terms.metric == Metric.COUNT:
         return Decimal(numbers.counted)
     if terms.metric == Metric.AMOUNT:
         return Decimal(numbers.amount)
-    # Attainment: the weighted mean over the products the agency has a quota for (DOMAIN.md).
-    quotas = numbers.quotas or {}
-    weighted = [(terms.weights[p], Decimal(numbers.counts[p]) * HUNDRED / quotas[p]) for p in PRODUCTS if quotas.get(p)]
-    total_weight = sum(weight for weight, _ in weighted)
-    if not total_weight:
-        return None
-    return _two_places(sum(weight * value for weight, value in weighted) / total_weight)
+    # Attainment: the weighted mean over the products the agency has a quota for.
+    return attainment(numbers.counts, numbers.quotas or {}, terms.weights)
 
 
 def _ineligible_reason(terms: RuleTerms, numbers: Numbers, value: Decimal | None) -> str:

@@ -32,7 +32,6 @@ from .selectors import (
     Viewer,
     closes_at,
     entries_of,
-    final_cutoff,
     late_enrollments,
     my_place,
     prize_budget,
@@ -152,7 +151,7 @@ def index(request):
             )
         )
     final_state = counts.get(None, {})
-    final_closes = final_cutoff(campaign)
+    final_closes = campaign.final_cutoff
     final = ScopeRow(
         None,
         final_closes,

@@ -132,6 +132,16 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def cutoff_after(self, last_day) -> datetime:
+        """When entries collected up to ``last_day`` stop counting on time: the grace after it (local, aware)."""
+        day = last_day + timedelta(days=self.cutoff_days)
+        return timezone.make_aware(datetime.combine(day, self.cutoff_time))
+
+    @property
+    def final_cutoff(self) -> datetime:
+        """When the final ranking may be computed: the campaign's last day plus the same grace as a week's."""
+        return self.cutoff_after(self.end_date)
+
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
@@ -168,9 +178,7 @@ class CampaignWeek(models.Model):
     @property
     def cutoff(self) -> datetime:
         """The moment after which entries of this week are late (local time, aware)."""
-        campaign = self.campaign
-        day = self.end_date + timedelta(days=campaign.cutoff_days)
-        return timezone.make_aware(datetime.combine(day, campaign.cutoff_time))
+        return self.campaign.cutoff_after(self.end_date)
 
 
 class CoverageBaseline(models.Model):

@@ -9,26 +9,23 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import IO
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards.selectors import attainment_weights
 from campaign.models import Campaign, CoverageBaseline, Product
+from collectors.attainment import attainment, product_attainment
 from collectors.models import CollectionAgency, WeeklyQuota
 from core import clock
 from core.excel.writer import Column, write_table
 from enrollments.classification import Classification
 from enrollments.models import Channel, Enrollment, Sex, Source, SupportGroup
+from enrollments.vocabulary import COUNTED, RENEWED
 
 from .selectors import CoverageFigure
-
-COUNTED = (Classification.NEW, Classification.REJOIN)
-RECORDED = Enrollment.Status.RECORDED
-HUNDRED = Decimal(100)
-TWO_PLACES = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -52,12 +49,6 @@ def _spooled(filename: str, **table) -> Report:
     return Report(handle, filename, rows)
 
 
-def _pct(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * HUNDRED / whole).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
 def _title(campaign: Campaign, what: str) -> list[str]:
     return [
         f"{what} — {campaign.name} ({campaign.code})",
@@ -71,39 +62,36 @@ def _title(campaign: Campaign, what: str) -> list[str]:
 def attainment_rows(campaign: Campaign) -> Iterator[list]:
     """One row per week and agency that had a quota or enrollments that week.
 
-    Actual = the agency's recorded new and rejoining enrollments of the product collected in the
+    Actual = what counts toward the quota (enrollments/vocabulary.py: COUNTED) collected in the
     week; renewals are shown beside it (retention) and do not count. The agency's attainment is
-    the mean over the products it has a quota for (equal weights).
+    collectors.attainment's weighted mean, with the weekly agency award rule's weights, so the
+    report and the published ranking agree.
     """
     weeks = list(campaign.weeks.order_by("number"))
+    weights = attainment_weights(campaign=campaign)
     quotas: dict[tuple, int] = {
         (q["week_id"], q["agency_id"], q["product"]): q["count"]
         for q in WeeklyQuota.objects.filter(week__campaign=campaign).values("week_id", "agency_id", "product", "count")
     }
     actual: dict[tuple, tuple[int, int]] = {
         (a["week_id"], a["agency_id"], a["product"]): (a["counted"], a["renewals"])
-        for a in Enrollment.objects.filter(campaign=campaign, week__isnull=False, status=RECORDED)
+        for a in Enrollment.objects.in_scope(campaign=campaign)
         .values("week_id", "agency_id", "product")
-        .annotate(
-            counted=Count("pk", filter=Q(classification__in=COUNTED)),
-            renewals=Count("pk", filter=Q(classification=Classification.RENEWAL)),
-        )
+        .annotate(counted=Count("pk", filter=COUNTED), renewals=Count("pk", filter=RENEWED))
     }
     present = defaultdict(set)
     for week_id, agency_id, _product in [*quotas, *actual]:
         present[week_id].add(agency_id)
     agencies = {a.pk: a for a in CollectionAgency.objects.select_related("office")}
+    products = (Product.BHXH_TN, Product.BHYT_HGD)
     for week in weeks:
         for agency in sorted((agencies[pk] for pk in present[week.pk]), key=lambda a: a.code):
-            cells, rates = [], []
-            for product in (Product.BHXH_TN, Product.BHYT_HGD):
+            cells, counts, agency_quotas = [], {}, {}
+            for product in products:
                 quota = quotas.get((week.pk, agency.pk, product))
                 counted, renewals = actual.get((week.pk, agency.pk, product), (0, 0))
-                rate = _pct(counted, quota) if quota else None
-                if rate is not None:
-                    rates.append(rate)
-                cells += [quota, counted, rate, renewals]
-            mean = (sum(rates) / len(rates)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP) if rates else None
+                counts[product], agency_quotas[product] = counted, quota
+                cells += [quota, counted, product_attainment(counted, quota), renewals]
             yield [
                 week.number,
                 week.start_date,
@@ -112,7 +100,7 @@ def attainment_rows(campaign: Campaign) -> Iterator[list]:
                 agency.name,
                 agency.office.name,
                 *cells,
-                mean,
+                attainment(counts, agency_quotas, weights),
             ]
 
 
@@ -132,7 +120,7 @@ def quota_attainment_report(campaign: Campaign) -> Report:
             Column(_("%(product)s attainment (%%)") % {"product": short}, 12, "percent"),
             Column(_("%(product)s renewals") % {"product": short}, 10, "int"),
         ]
-    columns.append(Column(_("Attainment, mean of products (%)"), 14, "percent"))
+    columns.append(Column(_("Attainment, weighted as the award rule (%)"), 14, "percent"))
     return _spooled(
         f"dat-chi-tieu-{campaign.code}.xlsx",
         sheet_title=_("Quota attainment"),
@@ -155,7 +143,7 @@ def coverage_rows(campaign: Campaign) -> Iterator[list]:
     )
     added = {
         (a["participant__commune_id"], a["product"]): a["people"]
-        for a in Enrollment.objects.filter(campaign=campaign, status=RECORDED, classification__in=COUNTED)
+        for a in Enrollment.objects.filter(COUNTED, campaign=campaign)
         .filter(Exists(since_baseline))
         .values("participant__commune_id", "product")
         .annotate(people=Count("participant", distinct=True))

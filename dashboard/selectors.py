@@ -1,7 +1,7 @@
 """Reads behind the dashboard pages: a few aggregate queries per page."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from math import ceil
 
 from django.db.models import Count, IntegerField, Q, Sum, Value
@@ -11,8 +11,7 @@ from campaign.models import Campaign, Commune, Product
 from campaign.selectors import baseline_totals, current_week
 from collectors.models import CollectionAgency, Collector
 from core import clock
-
-TWO_PLACES = Decimal("0.01")
+from core.percent import percent
 
 
 @dataclass(frozen=True)
@@ -23,9 +22,7 @@ class CoverageFigure:
 
     @property
     def pct(self) -> Decimal | None:
-        if not self.denominator:
-            return None
-        return (Decimal(self.insured) * 100 / self.denominator).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+        return percent(self.insured, self.denominator)
 
     @property
     def target_count(self) -> int:

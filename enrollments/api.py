@@ -35,11 +35,12 @@ from .api_schemas import (
     QuoteOut,
     SupportGroupCode,
 )
-from .classification import gift_eligible
-from .identity import mask_birth_date, mask_cccd, mask_phone, validate_cccd
+from .identity import validate_cccd
 from .models import Enrollment, GiftIssue, IdempotentRequest, Source
-from .selectors import enrollments_for, has_gift, may_see_personal_data, participant_status
+from .privacy import PersonFields, masked_fields, person_fields_for
+from .selectors import enrollments_for, has_gift, participant_status
 from .services import EnrollmentRequest, PersonData, quote, record_enrollment
+from .vocabulary import mug_due
 
 router = Router(tags=["enrollments"])
 
@@ -117,15 +118,9 @@ def get_participant_status(request, cccd: str, product: ProductCode, on: date | 
 # --- Recording ----------------------------------------------------------------------------------
 
 
-def enrollment_out(enrollment: Enrollment, *, full_personal_data: bool, gift_issued: bool) -> dict:
-    """One enrollment as the API shows it; CCCD, birth date and phone masked unless ``full_personal_data``."""
+def enrollment_out(enrollment: Enrollment, *, shown: PersonFields, gift_issued: bool) -> dict:
+    """One enrollment as the API shows it, with the personal data as ``shown`` (privacy.person_fields_for)."""
     person = enrollment.participant
-    eligible = (
-        enrollment.status == Enrollment.Status.RECORDED
-        and enrollment.week_id is not None
-        and gift_eligible(enrollment.classification)
-        and not gift_issued
-    )
     warnings = []
     if enrollment.week_id is None:
         warnings.append(
@@ -149,7 +144,7 @@ def enrollment_out(enrollment: Enrollment, *, full_personal_data: bool, gift_iss
         "state_support": enrollment.state_support,
         "supported_months": enrollment.supported_months,
         "amount_payable": enrollment.amount_payable,
-        "gift_eligible": eligible,
+        "gift_eligible": mug_due(enrollment, issued=gift_issued),
         "gift_issued": gift_issued,
         "agency": enrollment.agency.code,
         "collector": enrollment.collector.code,
@@ -158,16 +153,14 @@ def enrollment_out(enrollment: Enrollment, *, full_personal_data: bool, gift_iss
         "status": enrollment.status,
         "source": enrollment.source,
         "recorded_at": timezone.localtime(enrollment.recorded_at),
-        "personal_data_masked": not full_personal_data,
+        "personal_data_masked": not shown.full,
         "participant": {
             "uuid": person.uuid,
-            "cccd": person.cccd if full_personal_data else mask_cccd(person.cccd),
+            "cccd": shown.cccd,
             "full_name": person.full_name,
-            "date_of_birth": (
-                person.date_of_birth.isoformat() if full_personal_data else mask_birth_date(person.date_of_birth)
-            ),
+            "date_of_birth": shown.birth("%Y-%m-%d"),
             "sex": person.sex,
-            "phone": person.phone if full_personal_data else mask_phone(person.phone),
+            "phone": shown.phone,
             "commune_code": person.commune.code,
             "target_group": person.target_group,
         },
@@ -237,7 +230,7 @@ def _record(request, payload: EnrollmentIn) -> dict:
         raise _in_body_terms(exc) from exc
     gift_issued = has_gift(cccd=enrollment.participant.cccd, campaign=campaign)
     # The caller sent the personal data and the answer may be stored for retries: it need not carry it back.
-    body = enrollment_out(enrollment, full_personal_data=False, gift_issued=gift_issued)
+    body = enrollment_out(enrollment, shown=masked_fields(enrollment.participant), gift_issued=gift_issued)
     return EnrollmentOut.model_validate(body).model_dump(mode="json")
 
 
@@ -319,7 +312,7 @@ class EnrollmentPage(LimitOffsetPagination):
         page[self.items_attribute] = [
             enrollment_out(
                 enrollment,
-                full_personal_data=may_see_personal_data(user, enrollment.agency_id),
+                shown=person_fields_for(user, enrollment),
                 gift_issued=enrollment.person_has_gift,
             )
             for enrollment in page[self.items_attribute]

@@ -22,6 +22,11 @@ class Classification(models.TextChoices):
     RENEWAL = "renewal", _("renewal")
 
 
+# The people the campaign brought in: they count toward quotas and earn a mug; renewals would
+# have paid anyway (enrollments/vocabulary.py builds every query and the gift rule on this).
+BROUGHT_IN = (Classification.NEW, Classification.REJOIN)
+
+
 def rejoin_from(last_end: date) -> date:
     """The first collection date that counts as a rejoin: 3 calendar months into the lapse."""
     return last_end + ONE_DAY + REJOIN_LAPSE
@@ -75,8 +80,3 @@ def bhxh_coverage(
     last_end = _renewed_after(classification, last_coverage_end, months)
     start = collected_on.replace(day=1) if last_end is None else last_end.replace(day=1) + relativedelta(months=1)
     return start, start + relativedelta(months=months) - ONE_DAY
-
-
-def gift_eligible(classification: Classification) -> bool:
-    """A mug goes to people the campaign brought in, not to those who would have renewed anyway."""
-    return classification in (Classification.NEW, Classification.REJOIN)

@@ -11,6 +11,7 @@ from campaign.models import Campaign, CampaignWeek, Commune, Product
 from collectors.models import CollectionAgency, Collector
 
 from .classification import Classification
+from .vocabulary import EnrollmentQuerySet, Status
 
 
 class Sex(models.TextChoices):
@@ -122,9 +123,7 @@ class PriorCoverage(models.Model):
 
 
 class Enrollment(models.Model):
-    class Status(models.TextChoices):
-        RECORDED = "recorded", _("recorded")
-        CANCELLED = "cancelled", _("cancelled")
+    Status = Status
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     participant = models.ForeignKey(
@@ -184,6 +183,8 @@ class Enrollment(models.Model):
         related_name="+",
         verbose_name=_("cancelled by"),
     )
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrollment")

@@ -9,13 +9,13 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, PolicyParameters, Product
-from collectors.roles import Role, role_of
-from collectors.scoping import agency_of, visible_to
+from collectors.scoping import visible_to
 from core.errors import DomainError
 
-from .classification import Classification, classify, gift_eligible
+from .classification import Classification, classify
 from .contributions import Policy
 from .models import Enrollment, GiftIssue, Household, Participant, PriorCoverage
+from .vocabulary import earns_mug
 
 RECORDED = Enrollment.Status.RECORDED
 
@@ -101,15 +101,33 @@ def has_gift(*, cccd: str, campaign: Campaign) -> bool:
 
 
 def gift_due_for(*, cccd: str, campaign: Campaign) -> bool:
-    """Whether the person has a counted new-or-rejoin enrollment in the campaign and no mug yet."""
-    qualifying = Enrollment.objects.filter(
-        participant__cccd=cccd,
-        campaign=campaign,
-        week__isnull=False,
-        status=RECORDED,
-        classification__in=[Classification.NEW, Classification.REJOIN],
-    )
-    return qualifying.exists() and not has_gift(cccd=cccd, campaign=campaign)
+    """Whether the person has an enrollment in the campaign that earns a mug, and no mug yet."""
+    earning = Enrollment.objects.earning_mugs(campaign=campaign).filter(participant__cccd=cccd)
+    return earning.exists() and not has_gift(cccd=cccd, campaign=campaign)
+
+
+def mug_due_on_recording(*, cccd: str, campaign: Campaign | None, classification: str, in_campaign: bool) -> bool:
+    """Whether the enrollment about to be recorded will have a mug to hand over (the review pages show it)."""
+    if campaign is None or not earns_mug(classification=classification, in_campaign=in_campaign):
+        return False
+    return not has_gift(cccd=cccd, campaign=campaign)
+
+
+def ladder_length(on: date) -> int:
+    """How many places the household ladder of the policy in force on ``on`` has (the last is "and later")."""
+    try:
+        return len(policy_on(on).policy.bhyt_ladder_pct)
+    except DomainError:
+        return 1
+
+
+def ladder_orders(
+    *, household: Household | None, collected_on: date, members: int, exclude_cccd: str = ""
+) -> list[int]:
+    """The ladder places of ``members`` people of one household entered together, in the order entered."""
+    first = household_member_order(household=household, collected_on=collected_on, exclude_cccd=exclude_cccd)
+    last = ladder_length(collected_on)
+    return [min(first + index, last) for index in range(members)]
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,7 @@ def participant_status(*, cccd: str, product: str, on: date, campaign: Campaign 
     issued = campaign is not None and has_gift(cccd=cccd, campaign=campaign)
     in_campaign = campaign is not None and campaign.start_date <= on <= campaign.end_date
     already_due = campaign is not None and gift_due_for(cccd=cccd, campaign=campaign)
+    earns = in_campaign and earns_mug(classification=classification, in_campaign=True)
     return ParticipantStatus(
         cccd=cccd,
         product=product,
@@ -138,7 +157,7 @@ def participant_status(*, cccd: str, product: str, on: date, campaign: Campaign 
         known=Participant.objects.filter(cccd=cccd).exists(),
         classification=classification,
         last_coverage_end=end,
-        gift_eligible=not issued and ((in_campaign and gift_eligible(classification)) or already_due),
+        gift_eligible=not issued and (earns or already_due),
         gift_issued=issued,
     )
 
@@ -172,14 +191,3 @@ def enrollments_for(user, *, filters: dict | None = None, search: str = "") -> Q
     return enrollments.annotate(gift_given=Exists(GiftIssue.objects.filter(enrollment=OuterRef("pk")))).order_by(
         "-recorded_at", "-pk"
     )
-
-
-def may_see_personal_data(user, enrollment_agency_id: int) -> bool:
-    """CCCD, birth date and phone in full: admins, and officers of the agency that recorded it."""
-    role = role_of(user)
-    if role == Role.ADMIN:
-        return True
-    if role == Role.OFFICER:
-        agency = agency_of(user)
-        return agency is not None and agency.pk == enrollment_agency_id
-    return False

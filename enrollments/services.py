@@ -22,6 +22,7 @@ from .contributions import Quote, quote_bhxh, quote_bhyt
 from .identity import validate_bhxh_code, validate_cccd
 from .models import Channel, Enrollment, GiftIssue, GiftStock, Household, Participant, Sex, Source, TargetGroup
 from .selectors import household_member_order, last_coverage_end, policy_on, supported_months_used
+from .vocabulary import earns_mug, why_no_mug
 
 RECORDED = Enrollment.Status.RECORDED
 
@@ -71,7 +72,7 @@ class Prepared:
 
     @property
     def gift_eligible(self) -> bool:
-        return self.week is not None and self.classification in (Classification.NEW, Classification.REJOIN)
+        return earns_mug(classification=self.classification, in_campaign=self.week is not None)
 
 
 def quote(
@@ -428,12 +429,11 @@ def cancel_enrollment(*, enrollment: Enrollment, reason: str, user) -> Enrollmen
 def issue_gift(*, enrollment: Enrollment, user) -> GiftIssue:
     """Hand a mug to the person of a counted new-or-rejoin enrollment, once per campaign, from stock."""
     enrollment = Enrollment.objects.select_related("participant", "agency", "campaign").get(pk=enrollment.pk)
-    if enrollment.status != RECORDED:
-        raise DomainError(_("This enrollment is cancelled: no mug."))
-    if enrollment.week_id is None:
-        raise DomainError(_("Collected outside the campaign: no mug."))
-    if enrollment.classification not in (Classification.NEW, Classification.REJOIN):
-        raise DomainError(_("Mugs are for people joining for the first time or coming back after 3 months or more."))
+    refusal = why_no_mug(
+        status=enrollment.status, in_campaign=enrollment.week_id is not None, classification=enrollment.classification
+    )
+    if refusal is not None:
+        raise DomainError(refusal)
     earlier = (
         GiftIssue.objects.filter(participant=enrollment.participant, campaign=enrollment.campaign)
         .select_related("agency")

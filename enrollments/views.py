@@ -29,7 +29,6 @@ from core import clock
 from core.errors import ConflictError, DomainError
 
 from . import queries_web
-from .classification import Classification
 from .forms import (
     DATE_INPUT_FORMATS,
     BhxhForm,
@@ -40,13 +39,14 @@ from .forms import (
     HouseholdForm,
     MemberFormSet,
 )
-from .identity import mask_birth_date, mask_cccd, mask_phone, validate_cccd
+from .identity import validate_cccd
 from .models import Channel, Enrollment
+from .privacy import mask_name, person_fields_for
 from .selectors import (
     enrollments_for,
-    has_gift,
-    household_member_order,
-    may_see_personal_data,
+    ladder_length,
+    ladder_orders,
+    mug_due_on_recording,
     participant_status,
     policy_on,
 )
@@ -61,6 +61,7 @@ from .services import (
     record_enrollment,
     record_household,
 )
+from .vocabulary import mug_due
 
 CHANNEL_KEY = "enrollment_channel"
 SUBMITTED_KEY = "enrollment_submissions"
@@ -68,7 +69,6 @@ MEMBER_PREFIX = "members"
 LIST_PAGE_SIZE = 25
 # Fields the confirmation page carries back unchanged; these are its own.
 NOT_CARRIED = {"csrfmiddlewaretoken", "action", "submission"}
-GIFT_CLASSES = (Classification.NEW, Classification.REJOIN)
 
 
 # --- the officer's working session ------------------------------------------------------------
@@ -127,13 +127,6 @@ def _allowed_months(product: str, today: date) -> tuple[int, ...]:
     return policy.bhyt_months if product == Product.BHYT_HGD else policy.bhxh_months
 
 
-def _ladder_last(today: date) -> int:
-    try:
-        return len(policy_on(today).policy.bhyt_ladder_pct)
-    except DomainError:
-        return 1
-
-
 def _form_options(desk: Desk, product: str) -> dict:
     return {
         "communes": list(queries_web.communes_of(desk.campaign)),
@@ -162,7 +155,12 @@ def _attach_errors(exc: DomainError, form: Form, person_form: Form | None = None
 
 
 def _mug_due(prepared: Prepared, campaign: Campaign) -> bool:
-    return prepared.gift_eligible and not has_gift(cccd=prepared.request.person.cccd, campaign=campaign)
+    return mug_due_on_recording(
+        cccd=prepared.request.person.cccd,
+        campaign=campaign,
+        classification=prepared.classification,
+        in_campaign=prepared.week is not None,
+    )
 
 
 def _confirmation(request, desk: Desk, *, product: str, prepared: list[Prepared], extra: dict | None = None):
@@ -249,8 +247,8 @@ def _household_requests(form: HouseholdForm, members: list, channel: str) -> lis
     ]
 
 
-def _base_order(form: HouseholdForm, desk: Desk) -> int:
-    """The ladder order of the first member entered: 1 + the household's members enrolled this year."""
+def _member_orders(form: HouseholdForm, formset: MemberFormSet, desk: Desk) -> list[int]:
+    """The ladder places of the members on the form, from the household typed and the collection date."""
     code, on = form["household_code"].value(), desk.today
     if form.is_bound:
         try:
@@ -258,12 +256,13 @@ def _base_order(form: HouseholdForm, desk: Desk) -> int:
         except ValidationError:  # a date not yet valid: today's order is the best guess
             on = desk.today
     household = queries_web.household_by_code(code or "")
-    return household_member_order(household=household, collected_on=on)
+    return ladder_orders(household=household, collected_on=on, members=max(len(formset.forms), 1))
 
 
 def _household_page(request, desk: Desk, form: HouseholdForm, formset: MemberFormSet, *, status: int = 200):
-    base, last = _base_order(form, desk), _ladder_last(desk.today)
-    members = [(member, min(base + index, last)) for index, member in enumerate(formset.forms)]
+    orders = _member_orders(form, formset, desk)
+    base, last = orders[0], ladder_length(desk.today)
+    members = list(zip(formset.forms, orders, strict=False))
     context = {
         "desk": desk,
         "form": form,
@@ -408,17 +407,10 @@ def _lookup_day(value: str, today: date) -> date:
     return today
 
 
-def mask_name(name: str) -> str:
-    """A name someone can recognise but not copy: "Nguyễn Văn An" → "N***** V** A*"."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
-
-
 def _lookup_quote(params, *, product: str, cccd: str, row: int, on: date, months: int) -> dict:
     if product == Product.BHYT_HGD:
         household = queries_web.household_by_code(params.get("household_code", ""))
-        order = min(
-            household_member_order(household=household, collected_on=on, exclude_cccd=cccd) + row, _ladder_last(on)
-        )
+        order = ladder_orders(household=household, collected_on=on, members=row + 1, exclude_cccd=cccd)[row]
         return {"order": order, "quote": quote(product=product, months=months, on=on, member_order=order)}
     try:
         income = DongField(required=False).clean(params.get("income", ""))
@@ -484,12 +476,7 @@ def lookup(request, product: str):
 
 
 def _mug_due_for(enrollment: Enrollment) -> bool:
-    return (
-        enrollment.status == Enrollment.Status.RECORDED
-        and enrollment.week_id is not None
-        and enrollment.classification in GIFT_CLASSES
-        and not enrollment.person_has_gift
-    )
+    return mug_due(enrollment, issued=enrollment.person_has_gift)
 
 
 @role_required(Role.OFFICER)
@@ -557,8 +544,7 @@ def enrollment_list(request):
 
 
 def _shown_cccd(user, enrollment: Enrollment) -> str:
-    cccd = enrollment.participant.cccd
-    return cccd if may_see_personal_data(user, enrollment.agency_id) else mask_cccd(cccd)
+    return person_fields_for(user, enrollment).cccd
 
 
 def _visible(request, pk: int) -> Enrollment:
@@ -568,15 +554,16 @@ def _visible(request, pk: int) -> Enrollment:
 def _detail_page(request, enrollment: Enrollment, *, cancel_form: CancelForm | None = None, status: int = 200):
     user, person = request.user, enrollment.participant
     role = role_of(user)
-    own = may_see_personal_data(user, enrollment.agency_id)
+    shown = person_fields_for(user, enrollment)
+    own = shown.full
     officer_here = role == Role.OFFICER and collector_of(user) is not None and own
     recorded = enrollment.status == Enrollment.Status.RECORDED
     context = {
         "e": enrollment,
         "person": person,
-        "cccd": person.cccd if own else mask_cccd(person.cccd),
-        "date_of_birth": person.date_of_birth.strftime("%d/%m/%Y") if own else mask_birth_date(person.date_of_birth),
-        "phone": person.phone if own else mask_phone(person.phone),
+        "cccd": shown.cccd,
+        "date_of_birth": shown.birth(),
+        "phone": shown.phone,
         "gifts": queries_web.gifts_of(enrollment),
         "mug_due": officer_here and _mug_due_for(enrollment),
         "can_cancel": recorded and (role == Role.ADMIN or officer_here),

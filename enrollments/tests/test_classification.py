@@ -8,7 +8,6 @@ from enrollments.classification import (
     bhxh_coverage,
     bhyt_coverage,
     classify,
-    gift_eligible,
     rejoin_from,
 )
 
@@ -147,11 +146,6 @@ def test_renewal_without_a_last_coverage_end_is_a_programming_error(coverage):
 def test_coverage_of_no_months_is_a_programming_error(coverage, months):
     with pytest.raises(ValueError):
         coverage(classification=NEW, last_coverage_end=None, collected_on=date(2025, 11, 20), months=months)
-
-
-@pytest.mark.parametrize(("classification", "eligible"), [(NEW, True), (REJOIN, True), (RENEWAL, False)])
-def test_mug_goes_to_new_and_rejoining_people_only(classification, eligible):
-    assert gift_eligible(classification) is eligible
 
 
 def test_classification_values_and_labels():
