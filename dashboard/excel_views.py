@@ -240,4 +240,4 @@ def report_coverage(request):
 
 @role_required(Role.ADMIN)
 def report_enrollments(request):
-    return _download(reports.enrollments_report(_report_campaign(request)))
+    return _download(reports.enrollments_report(_report_campaign(request), user=request.user))

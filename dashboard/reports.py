@@ -23,6 +23,7 @@ from core import clock
 from core.excel.writer import Column, write_table
 from enrollments.classification import Classification
 from enrollments.models import Channel, Enrollment, Sex, Source, SupportGroup
+from enrollments.privacy import sees_personal_data, shown_fields
 from enrollments.vocabulary import COUNTED, RENEWED
 
 from .selectors import CoverageFigure
@@ -245,8 +246,15 @@ ENROLLMENT_FIELDS = (
 )
 
 
-def enrollment_rows(campaign: Campaign, *, chunk_size: int = 5000) -> Iterator[list]:
-    """Every enrollment of the campaign, streamed from the database in chunks, labels in the page's language."""
+CCCD, BIRTH, PHONE = (ENROLLMENT_FIELDS.index(f"participant__{name}") for name in ("cccd", "date_of_birth", "phone"))
+
+
+def enrollment_rows(campaign: Campaign, *, user, chunk_size: int = 5000) -> Iterator[list]:
+    """Every enrollment of the campaign, streamed from the database in chunks, labels in the page's language.
+
+    The personal data is as ``user`` may see it (enrollments.privacy): the page is for admins, who
+    see it in full, but the rule is applied here too, so no other door can leak it.
+    """
     labels = {
         "participant__sex": Sex,
         "product": Product,
@@ -263,17 +271,22 @@ def enrollment_rows(campaign: Campaign, *, chunk_size: int = 5000) -> Iterator[l
     values = (
         Enrollment.objects.filter(campaign=campaign)
         .order_by("collected_on", "pk")
-        .values_list(*ENROLLMENT_FIELDS)
+        .values_list(*ENROLLMENT_FIELDS, "agency_id")
         .iterator(chunk_size=chunk_size)
     )
-    for row in values:
-        row = list(row)
+    sees = {}
+    for *row, agency_id in values:
+        if agency_id not in sees:
+            sees[agency_id] = sees_personal_data(user, agency_id)
+        if not sees[agency_id]:
+            shown = shown_fields(full=False, cccd=row[CCCD], date_of_birth=row[BIRTH], phone=row[PHONE])
+            row[CCCD], row[BIRTH], row[PHONE] = shown.cccd, shown.birth(), shown.phone
         for index, mapping in positions:
             row[index] = mapping.get(row[index], row[index])
         yield row
 
 
-def enrollments_report(campaign: Campaign) -> Report:
+def enrollments_report(campaign: Campaign, *, user) -> Report:
     columns = [
         Column(_("ID"), 8, "int"),
         Column(_("Collection date"), 11, "date"),
@@ -312,5 +325,5 @@ def enrollments_report(campaign: Campaign) -> Report:
         sheet_title=_("Enrollments"),
         title_lines=_title(campaign, _("Enrollments (personal data: handle with care)")),
         columns=columns,
-        rows=enrollment_rows(campaign),
+        rows=enrollment_rows(campaign, user=user),
     )

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.tests.factories import CollectorFactory
@@ -32,6 +32,7 @@ def test_a_mug_goes_to_new_and_rejoining_people_collected_in_the_campaign(status
 
 
 def test_the_reason_for_no_mug_names_the_first_rule_broken():
+    translation.activate("en")
     assert str(why_no_mug(status="cancelled", in_campaign=False, classification=RENEWAL)) == (
         "This enrollment is cancelled: no mug."
     )

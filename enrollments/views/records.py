@@ -1,0 +1,155 @@
+"""After recording: the receipt and the mugs, the agency's list of enrollments, one enrollment, cancelling."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.selectors import current_campaign
+from collectors.roles import ALL_ROLES, Role, role_of, role_required
+from collectors.scoping import collector_of
+from core.errors import ConflictError, DomainError
+
+from ..forms import (
+    CancelForm,
+    EnrollmentFilterForm,
+)
+from ..models import Enrollment
+from ..privacy import person_fields_for
+from ..selectors import (
+    enrollments_for,
+    gifts_of,
+    with_person_gift,
+)
+from ..services import (
+    cancel_enrollment,
+    issue_gift,
+)
+from ..vocabulary import mug_due
+from .desk import LIST_PAGE_SIZE, attach_errors
+
+# --- after recording: the receipt and the mugs ------------------------------------------------
+
+
+def _mug_due_for(enrollment: Enrollment) -> bool:
+    return mug_due(enrollment, issued=enrollment.person_has_gift)
+
+
+@role_required(Role.OFFICER)
+def receipt(request):
+    """What was just recorded, with a button to hand over each mug that is due."""
+    ids = [int(value) for value in request.GET.getlist("e")[:50] if value.isdigit() and len(value) < 19]
+    enrollments = list(
+        with_person_gift(enrollments_for(request.user)).filter(pk__in=ids).order_by("member_order", "pk")
+    )
+    for enrollment in enrollments:
+        enrollment.mug_due = _mug_due_for(enrollment)
+    context = {
+        "enrollments": enrollments,
+        "total": sum(e.amount_payable for e in enrollments if e.status == Enrollment.Status.RECORDED),
+        "here": request.get_full_path(),
+    }
+    return render(request, "enrollments/receipt.html", context)
+
+
+def _back_to(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def hand_over_gift(request, pk: int):
+    enrollment = get_object_or_404(enrollments_for(request.user), pk=pk)
+    try:
+        issue_gift(enrollment=enrollment, user=request.user)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Mug handed over to %(name)s.") % {"name": enrollment.participant.full_name})
+    return redirect(_back_to(request, reverse("enrollments:detail", args=[pk])))
+
+
+# --- the agency's list and one enrollment -----------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def enrollment_list(request):
+    campaign = current_campaign()
+    weeks = list(campaign.weeks.all()) if campaign else []
+    form = EnrollmentFilterForm(request.GET, weeks=weeks)
+    filters = form.filters() | ({"campaign": campaign.code} if campaign else {})
+    enrollments = enrollments_for(request.user, filters=filters, search=form.search())
+    page = Paginator(enrollments, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for enrollment in rows:
+        enrollment.cccd_shown = _shown_cccd(request.user, enrollment)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "campaign": campaign,
+        "show_agency": role_of(request.user) != Role.OFFICER,
+    }
+    template = "enrollments/enrollment_list.html"
+    if request.htmx:
+        template += "#enrollment-table"
+    return render(request, template, context)
+
+
+def _shown_cccd(user, enrollment: Enrollment) -> str:
+    return person_fields_for(user, enrollment).cccd
+
+
+def _visible(request, pk: int) -> Enrollment:
+    return get_object_or_404(with_person_gift(enrollments_for(request.user)), pk=pk)
+
+
+def _detail_page(request, enrollment: Enrollment, *, cancel_form: CancelForm | None = None, status: int = 200):
+    user, person = request.user, enrollment.participant
+    role = role_of(user)
+    shown = person_fields_for(user, enrollment)
+    own = shown.full
+    officer_here = role == Role.OFFICER and collector_of(user) is not None and own
+    recorded = enrollment.status == Enrollment.Status.RECORDED
+    context = {
+        "e": enrollment,
+        "person": person,
+        "cccd": shown.cccd,
+        "date_of_birth": shown.birth(),
+        "phone": shown.phone,
+        "gifts": gifts_of(enrollment),
+        "mug_due": officer_here and _mug_due_for(enrollment),
+        "can_cancel": recorded and (role == Role.ADMIN or officer_here),
+        "cancel_form": cancel_form or CancelForm(),
+    }
+    return render(request, "enrollments/enrollment_detail.html", context, status=status)
+
+
+@role_required(*ALL_ROLES)
+def enrollment_detail(request, pk: int):
+    return _detail_page(request, _visible(request, pk))
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+@require_POST
+def cancel(request, pk: int):
+    enrollment = _visible(request, pk)  # an officer sees only their own agency's enrollments
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, enrollment, cancel_form=form)
+    try:
+        cancel_enrollment(enrollment=enrollment, reason=form.cleaned_data["reason"], user=request.user)
+    except ConflictError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except DomainError as exc:
+        attach_errors(exc, form)
+        return _detail_page(request, enrollment, cancel_form=form)
+    else:
+        messages.success(request, _("The enrollment is cancelled."))
+    return redirect("enrollments:detail", pk=pk)
