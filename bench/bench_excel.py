@@ -341,10 +341,10 @@ def quotas_ours(path: Path) -> int:
 
 
 def export_ours(path: Path) -> int:
+    from django.contrib.auth import get_user_model
+
     from campaign.models import Campaign
     from dashboard.reports import enrollments_report
-
-    from django.contrib.auth import get_user_model
 
     admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model()(is_superuser=True)
     report = enrollments_report(Campaign.objects.get(code=CAMPAIGN), user=admin)

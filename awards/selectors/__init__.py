@@ -1,0 +1,45 @@
+"""Reads of the awards app: the numbers behind a ranking, standings, and what a viewer may see of them."""
+
+from .live import LIVE_SECONDS, LiveStanding, provisional_standings
+from .numbers import (
+    ScopeNumbers,
+    attainment_weights,
+    closes_at,
+    current_fingerprint,
+    entry_from_standing,
+    entry_values,
+    numbers_for,
+    scope_numbers,
+)
+from .schedule import BudgetLine, PrizeBudget, prize_budget, rankings_due
+from .stored import RuleRankings, entries_of, late_enrollments, latest_published, rankings_of
+from .viewers import OFFICER_VIEW_TOP, MyPlace, Row, Viewer, my_place, rows_for
+
+__all__ = [
+    "LIVE_SECONDS",
+    "OFFICER_VIEW_TOP",
+    "BudgetLine",
+    "LiveStanding",
+    "MyPlace",
+    "PrizeBudget",
+    "Row",
+    "RuleRankings",
+    "ScopeNumbers",
+    "Viewer",
+    "attainment_weights",
+    "closes_at",
+    "current_fingerprint",
+    "entries_of",
+    "entry_from_standing",
+    "entry_values",
+    "late_enrollments",
+    "latest_published",
+    "my_place",
+    "numbers_for",
+    "prize_budget",
+    "provisional_standings",
+    "rankings_due",
+    "rankings_of",
+    "rows_for",
+    "scope_numbers",
+]
