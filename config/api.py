@@ -61,32 +61,37 @@ def _field_path(loc) -> str:
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
+# pydantic's error types, grouped, with the message each group gets and the context it names.
+_MESSAGES = [
+    (("missing",), lambda ctx: _("This field is required.")),
+    (("int_parsing", "int_type", "int_from_float"), lambda ctx: _("Enter a whole number.")),
+    (("enum", "literal_error"), lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}),
+    (("string_type", "string_sub_type"), lambda ctx: _("Enter text.")),
+    (("string_too_long",), lambda ctx: _("Enter at most %(max)s characters.") % {"max": ctx.get("max_length")}),
+    (("string_too_short",), lambda ctx: _("Enter at least %(min)s characters.") % {"min": ctx.get("min_length")}),
+    (
+        ("greater_than_equal",),
+        lambda ctx: (
+            _("Ensure this value is greater than or equal to %(limit_value)s.") % {"limit_value": ctx.get("ge")}
+        ),
+    ),
+    (
+        ("less_than_equal",),
+        lambda ctx: _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": ctx.get("le")},
+    ),
+    (("bool_parsing", "bool_type"), lambda ctx: _("Enter true or false.")),
+    (("model_type", "model_attributes_type", "dict_type"), lambda ctx: _("Send a JSON object.")),
+]
+_BY_TYPE = {kind: message for kinds, message in _MESSAGES for kind in kinds}
+
+
 def _readable(error: dict) -> str:
     """A translated message for pydantic's usual error types; pydantic's own English otherwise."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
-    if kind == "missing":
-        return _("This field is required.")
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return _("Enter a whole number.")
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith("date"):  # date_*, datetime_*
         return _("Enter a date as YYYY-MM-DD.")
-    if kind in ("enum", "literal_error"):
-        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
-    if kind in ("string_type", "string_sub_type"):
-        return _("Enter text.")
-    if kind == "string_too_long":
-        return _("Enter at most %(max)s characters.") % {"max": ctx.get("max_length")}
-    if kind == "string_too_short":
-        return _("Enter at least %(min)s characters.") % {"min": ctx.get("min_length")}
-    if kind == "greater_than_equal":
-        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {"limit_value": ctx.get("ge")}
-    if kind == "less_than_equal":
-        return _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": ctx.get("le")}
-    if kind in ("bool_parsing", "bool_type"):
-        return _("Enter true or false.")
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return _("Send a JSON object.")
-    return str(error.get("msg", ""))
+    message = _BY_TYPE.get(kind)
+    return message(ctx) if message else str(error.get("msg", ""))
 
 
 @api.exception_handler(DomainError)

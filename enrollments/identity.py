@@ -68,6 +68,15 @@ def validate_cccd(cccd: str, *, date_of_birth: date | None = None, sex: str | No
         )
         raise _refusal("cccd", problems)
 
+    problems += _sex_problems(century_sex, sex) + _birth_problems(century_sex, year_digits, date_of_birth)
+    if problems:
+        raise _refusal("cccd", problems)
+    return number
+
+
+def _sex_problems(century_sex: int, sex: str | None) -> list:
+    """The fourth digit is even for men and odd for women."""
+    problems = []
     if sex == "male" and century_sex % 2 == 1:
         problems.append(
             _(
@@ -84,27 +93,32 @@ def validate_cccd(cccd: str, *, date_of_birth: date | None = None, sex: str | No
             )
             % {"digit": century_sex}
         )
-    if date_of_birth is not None:
-        first_year = 1900 + 100 * (century_sex // 2)
-        if not first_year <= date_of_birth.year <= first_year + 99:
-            problems.append(
-                _(
-                    "The CCCD number is that of someone born from %(first)s to %(last)s (fourth digit %(digit)s), "
-                    "but the date of birth is in %(year)s. Check the CCCD number and the date of birth."
-                )
-                % {"first": first_year, "last": first_year + 99, "digit": century_sex, "year": date_of_birth.year}
+    return problems
+
+
+def _birth_problems(century_sex: int, year_digits: str, date_of_birth: date | None) -> list:
+    """The fourth digit gives the century of birth and the fifth and sixth its last two digits."""
+    if date_of_birth is None:
+        return []
+    problems = []
+    first_year = 1900 + 100 * (century_sex // 2)
+    if not first_year <= date_of_birth.year <= first_year + 99:
+        problems.append(
+            _(
+                "The CCCD number is that of someone born from %(first)s to %(last)s (fourth digit %(digit)s), "
+                "but the date of birth is in %(year)s. Check the CCCD number and the date of birth."
             )
-        if year_digits != f"{date_of_birth.year % 100:02d}":
-            problems.append(
-                _(
-                    "The fifth and sixth digits of the CCCD number (%(digits)s) must be the last two digits of the "
-                    "birth year (%(year)s). Check the CCCD number and the date of birth."
-                )
-                % {"digits": year_digits, "year": date_of_birth.year}
+            % {"first": first_year, "last": first_year + 99, "digit": century_sex, "year": date_of_birth.year}
+        )
+    if year_digits != f"{date_of_birth.year % 100:02d}":
+        problems.append(
+            _(
+                "The fifth and sixth digits of the CCCD number (%(digits)s) must be the last two digits of the "
+                "birth year (%(year)s). Check the CCCD number and the date of birth."
             )
-    if problems:
-        raise _refusal("cccd", problems)
-    return number
+            % {"digits": year_digits, "year": date_of_birth.year}
+        )
+    return problems
 
 
 def validate_bhxh_code(code: str) -> str:

@@ -32,24 +32,28 @@ def check_file(data: bytes, *, max_bytes: int, max_unpacked_bytes: int) -> None:
     if not data.startswith(ZIP_MAGIC):
         raise SpreadsheetRefused(_not_a_spreadsheet())
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-        names = {member.filename for member in members}
-        is_ods = "mimetype" in names and b"spreadsheet" in archive.read("mimetype")
-        if not (is_ods or "xl/workbook.xml" in names or "xl/workbook.bin" in names):
-            raise SpreadsheetRefused(_not_a_spreadsheet())
-        if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > max_unpacked_bytes:
-            raise SpreadsheetRefused(_too_much_inside(max_unpacked_bytes))
-        # The sizes a zip declares can lie: count what really comes out, and stop at the limit.
-        unpacked = 0
-        for member in members:
-            with archive.open(member) as stream:
-                while chunk := stream.read(1 << 20):
-                    unpacked += len(chunk)
-                    if unpacked > max_unpacked_bytes:
-                        raise SpreadsheetRefused(_too_much_inside(max_unpacked_bytes))
+        _check_archive(zipfile.ZipFile(io.BytesIO(data)), max_unpacked_bytes=max_unpacked_bytes)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, KeyError) as exc:
         raise SpreadsheetRefused(_unreadable()) from exc
+
+
+def _check_archive(archive: zipfile.ZipFile, *, max_unpacked_bytes: int) -> None:
+    """An .xlsx, .xlsb or .ods zip whose contents, declared and real, stay within the limit."""
+    members = archive.infolist()
+    names = {member.filename for member in members}
+    is_ods = "mimetype" in names and b"spreadsheet" in archive.read("mimetype")
+    if not (is_ods or "xl/workbook.xml" in names or "xl/workbook.bin" in names):
+        raise SpreadsheetRefused(_not_a_spreadsheet())
+    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > max_unpacked_bytes:
+        raise SpreadsheetRefused(_too_much_inside(max_unpacked_bytes))
+    # The sizes a zip declares can lie: count what really comes out, and stop at the limit.
+    unpacked = 0
+    for member in members:
+        with archive.open(member) as stream:
+            while chunk := stream.read(1 << 20):
+                unpacked += len(chunk)
+                if unpacked > max_unpacked_bytes:
+                    raise SpreadsheetRefused(_too_much_inside(max_unpacked_bytes))
 
 
 def too_large_message(size: int, limit: int) -> str:

@@ -208,53 +208,62 @@ def _present(cells: list, column: int) -> bool:
     return column < len(cells) and cells[column] != "" and cells[column] is not None
 
 
-def _read_rows(found: _HeaderMatch, grid: list[list]) -> Table:
-    spec = found.spec
-    table = Table(spec=spec, sheet=found.sheet, header_row=found.row + 1, headers=found.headers, columns=found.columns)
-    fields = {f.key: f for f in spec.fields}
-    readers = []  # (key, column, convert, blank allowed, checked against the total row)
+def _readers(found: _HeaderMatch) -> list[tuple]:
+    """(key, column, convert, blank allowed, checked against the total row) for each column found."""
+    fields = {f.key: f for f in found.spec.fields}
+    readers = []
     for key, column in found.columns.items():
         if key in fields:
             readers.append((key, column, fields[key].convert, fields[key].blank, fields[key].total))
         else:
             pattern = found.patterned[key]
             readers.append((key, column, pattern.convert, True, pattern.total))
+    return readers
+
+
+def _row_values(readers: list[tuple], cells: list, number: int, headers: list[str], problems: list) -> dict:
+    """One row's plain values; a cell that is empty where it must not be, or unreadable, becomes a problem."""
+    values = {}
+    for key, column, convert, blank, _total in readers:
+        raw = cells[column] if column < len(cells) else ""
+        if raw == "" or (raw.__class__ is str and not raw.strip()):
+            values[key] = None
+            if not blank:
+                problems.append(Problem(_("The cell is empty; it needs a value."), number, column, headers[column]))
+            continue
+        try:
+            values[key] = convert(raw)
+        except CellError as exc:
+            values[key] = None
+            problems.append(Problem(str(exc), number, column, headers[column]))
+    return values
+
+
+def _read_rows(found: _HeaderMatch, grid: list[list]) -> Table:
+    spec = found.spec
+    table = Table(spec=spec, sheet=found.sheet, header_row=found.row + 1, headers=found.headers, columns=found.columns)
+    readers = _readers(found)
     required_columns = [found.columns[f.key] for f in spec.required]
-    problems, headers = table.problems, found.headers
     total_cells = None
     for index in range(found.row + 1, len(grid)):
-        cells = grid[index]
-        if cells.count("") == len(cells):
-            continue
-        kind = _is_total_or_footer(cells)
+        cells, number = grid[index], index + 1
+        kind = "empty" if cells.count("") == len(cells) else _is_total_or_footer(cells)
         if kind == "footer":
             break
-        if kind == "total":
-            if total_cells is None:
-                total_cells, table.total_row = cells, index + 1
+        if kind == "total" and total_cells is None:
+            total_cells, table.total_row = cells, number
+        if kind in ("empty", "total"):
             continue
-        number = index + 1
         if _is_example(cells, found.row_number_column):
             table.skipped_examples += 1
-            continue
-        if total_cells is not None:
+        elif total_cells is not None:
             if all(_present(cells, column) for column in required_columns):
-                problems.append(Problem(_("This row is below the total row; move it above or delete it."), row=number))
-            continue
-        values = {}
-        for key, column, convert, blank, _total in readers:
-            raw = cells[column] if column < len(cells) else ""
-            if raw == "" or (raw.__class__ is str and not raw.strip()):
-                values[key] = None
-                if not blank:
-                    problems.append(Problem(_("The cell is empty; it needs a value."), number, column, headers[column]))
-                continue
-            try:
-                values[key] = convert(raw)
-            except CellError as exc:
-                values[key] = None
-                problems.append(Problem(str(exc), number, column, headers[column]))
-        table.rows.append(Row(number, values, cells))
+                table.problems.append(
+                    Problem(_("This row is below the total row; move it above or delete it."), row=number)
+                )
+        else:
+            values = _row_values(readers, cells, number, found.headers, table.problems)
+            table.rows.append(Row(number, values, cells))
     if total_cells is not None:
         _check_totals(table, readers, total_cells)
     return table

@@ -65,6 +65,18 @@ def write_table(
         "code": workbook.add_format({"num_format": "@"}),
     }
     sheet = workbook.add_worksheet(sheet_title[:31])
+    header_row = _write_head(sheet, columns, title_lines, formats)
+    if validation_rows:
+        _add_validation(sheet, columns, header_row + 1, header_row + validation_rows)
+    count = _write_rows(sheet, columns, rows, header_row + 1, formats)
+    if count:
+        sheet.autofilter(header_row, 0, header_row + count, len(columns) - 1)
+    workbook.close()
+    return count
+
+
+def _write_head(sheet, columns: Sequence[Column], title_lines: Sequence[str], formats: dict) -> int:
+    """Column widths, the title lines and the bold frozen header; returns the header's row."""
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width, formats["code"] if column.kind == "code" else None)
     row_number = 0
@@ -76,20 +88,18 @@ def write_table(
         if column.note:
             sheet.write_comment(row_number, index, column.note, {"x_scale": 2, "y_scale": 1.5})
     sheet.freeze_panes(row_number + 1, 0)
-    header_row = row_number
-    if validation_rows:
-        _add_validation(sheet, columns, header_row + 1, header_row + validation_rows)
-    count = 0
+    return row_number
+
+
+def _write_rows(sheet, columns: Sequence[Column], rows: Iterable[Sequence], first: int, formats: dict) -> int:
     width = len(columns)
     number_formats = [None if c.kind == "code" else formats.get(c.kind) for c in columns]
     write_string, write_number = sheet.write_string, sheet.write_number
-    for values in rows:
-        row_number += 1
+    count = 0
+    for row_number, values in enumerate(rows, start=first):
         count += 1
         # The common cells (text, whole numbers) take a short path: a report has millions of them.
-        for index, value in enumerate(values):
-            if index == width:
-                break
+        for index, value in enumerate(values[:width]):
             kind = value.__class__
             if value is None or value == "":
                 continue  # a blank cell without a format is nothing in the file
@@ -99,9 +109,6 @@ def write_table(
                 write_number(row_number, index, value, number_formats[index])
             else:
                 _write_cell(sheet, row_number, index, columns[index], value, formats)
-    if count:
-        sheet.autofilter(header_row, 0, row_number, len(columns) - 1)
-    workbook.close()
     return count
 
 
