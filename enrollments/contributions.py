@@ -46,45 +46,6 @@ class Policy:
         object.__setattr__(self, "bhxh_support_pct", MappingProxyType(dict(self.bhxh_support_pct)))
 
 
-# Social Insurance Law 2024 and Decree 188/2025/NĐ-CP; base salary 2.340.000 ₫ from 1/7/2024.
-POLICY_FROM_2025_07_01 = Policy(
-    base_salary=2_340_000,
-    bhyt_rate_pct=Decimal("4.5"),
-    bhyt_ladder_pct=(Decimal(100), Decimal(70), Decimal(60), Decimal(50), Decimal(40)),
-    bhyt_months=(3, 6, 12),
-    bhxh_rate_pct=Decimal(22),
-    bhxh_income_floor=1_500_000,
-    bhxh_income_cap=46_800_000,
-    bhxh_support_pct={
-        "poor": Decimal(50),
-        "near_poor": Decimal(40),
-        "ethnic_minority": Decimal(30),
-        "other": Decimal(20),
-    },
-    bhxh_months=(1, 3, 6, 12),
-    bhxh_support_max_months=120,
-)
-
-# Social Insurance Law 2014 and Decree 134/2015/NĐ-CP: no separate rate for ethnic minorities.
-POLICY_BEFORE_2025_07_01 = Policy(
-    base_salary=2_340_000,
-    bhyt_rate_pct=Decimal("4.5"),
-    bhyt_ladder_pct=(Decimal(100), Decimal(70), Decimal(60), Decimal(50), Decimal(40)),
-    bhyt_months=(3, 6, 12),
-    bhxh_rate_pct=Decimal(22),
-    bhxh_income_floor=1_500_000,
-    bhxh_income_cap=46_800_000,
-    bhxh_support_pct={
-        "poor": Decimal(30),
-        "near_poor": Decimal(25),
-        "ethnic_minority": Decimal(0),
-        "other": Decimal(10),
-    },
-    bhxh_months=(1, 3, 6, 12),
-    bhxh_support_max_months=120,
-)
-
-
 @dataclass(frozen=True)
 class Quote:
     product: str
