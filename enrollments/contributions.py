@@ -45,6 +45,10 @@ class Policy:
     def __post_init__(self):
         object.__setattr__(self, "bhxh_support_pct", MappingProxyType(dict(self.bhxh_support_pct)))
 
+    def ladder_order(self, member_order: int) -> int:
+        """The member's place on the ladder: every member past its end pays its last percentage."""
+        return min(member_order, len(self.bhyt_ladder_pct))
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -89,7 +93,7 @@ def quote_bhyt(policy: Policy, *, months: int, member_order: int) -> Quote:
         raise DomainError(errors)
 
     first_monthly = round_half_up(policy.base_salary * policy.bhyt_rate_pct / 100)
-    order = min(member_order, len(policy.bhyt_ladder_pct))
+    order = policy.ladder_order(member_order)
     monthly = round_half_up(first_monthly * policy.bhyt_ladder_pct[order - 1] / 100)
     return Quote(
         product=BHYT_HGD,

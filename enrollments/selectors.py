@@ -77,7 +77,10 @@ def supported_months_used(*, cccd: str) -> int:
 
 
 def household_member_order(*, household: Household | None, collected_on: date, exclude_cccd: str = "") -> int:
-    """1 + the other members already enrolled in BHYT HGĐ this calendar year up to ``collected_on``; at most 5."""
+    """1 + the other members already enrolled in BHYT HGĐ this calendar year up to ``collected_on``.
+
+    Not capped: the ladder's length is the policy's, so the caller caps it with ``Policy.ladder_order``.
+    """
     if household is None:
         return 1
     earlier = (
@@ -93,7 +96,7 @@ def household_member_order(*, household: Household | None, collected_on: date, e
         .distinct()
         .count()
     )
-    return min(1 + earlier, 5)
+    return 1 + earlier
 
 
 def has_gift(*, cccd: str, campaign: Campaign) -> bool:

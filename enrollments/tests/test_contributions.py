@@ -100,6 +100,14 @@ def test_bhyt_follows_the_policy_it_is_given():
     assert (fourth.monthly_due, fourth.member_order) == (79_695, 2)
 
 
+def test_bhyt_ladder_is_as_long_as_the_policy_says():
+    longer = policy(bhyt_ladder_pct=(Decimal(100), Decimal(70), Decimal(60), Decimal(50), Decimal(40), Decimal(30)))
+    # 105.300 × 30% = 31.590 for the 6th member and every later one.
+    sixth, seventh = (quote_bhyt(longer, months=12, member_order=order) for order in (6, 7))
+    assert (sixth.member_order, sixth.monthly_due, sixth.amount_due) == (6, 31_590, 379_080)
+    assert (seventh.member_order, seventh.monthly_due) == (6, 31_590)
+
+
 @pytest.mark.parametrize("months", [1, 2, 24, 60, 0, -12, "12", 12.0, True])
 def test_bhyt_period_other_than_3_6_or_12_months_is_refused(months):
     error = refusal(quote_bhyt, POLICY, months=months, member_order=1)
