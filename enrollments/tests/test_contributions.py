@@ -5,8 +5,13 @@ import pytest
 from django.utils import translation
 
 from campaign.errors import DomainError
+from campaign.tests.factories import CampaignFactory, CommuneFactory
+from collectors.tests.factories import CollectorFactory
+from enrollments import services
 from enrollments.contributions import Policy, Quote, format_dong, quote_bhxh, quote_bhyt, round_half_up
+from enrollments.models import Enrollment
 from enrollments.selectors import policy_on
+from enrollments.tests.factories import bhxh_request, bhyt_request
 
 
 def policy(**changes) -> Policy:
@@ -301,3 +306,120 @@ def test_a_policy_keeps_the_support_rates_it_was_built_with():
     rates["other"] = Decimal(100)
     quote = quote_bhxh(built, months=12, income=1_500_000, support_groups=["other"])
     assert (quote.monthly_support, quote.state_support, quote.amount_payable) == (66_000, 792_000, 3_168_000)
+
+
+# The rows in force (data migrations 0003 and 0007), through the selector and the services
+# the pages, the API and the imports use: DOMAIN.md "Policy parameters in force".
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day", "base_salary", "income_cap", "other_support"),
+    [
+        (date(2024, 7, 1), 2_340_000, 46_800_000, Decimal(10)),
+        (date(2025, 6, 30), 2_340_000, 46_800_000, Decimal(10)),
+        (date(2025, 7, 1), 2_340_000, 46_800_000, Decimal(20)),
+        (date(2026, 6, 30), 2_340_000, 46_800_000, Decimal(20)),
+        (date(2026, 7, 1), 2_530_000, 50_600_000, Decimal(20)),
+        (date(2027, 1, 1), 2_530_000, 50_600_000, Decimal(20)),
+    ],
+)
+def test_the_policy_of_a_day_is_the_latest_row_in_force_on_it(day, base_salary, income_cap, other_support):
+    in_force = policy_on(day)
+    assert (in_force.policy.base_salary, in_force.policy.bhxh_income_cap) == (base_salary, income_cap)
+    assert in_force.policy.bhxh_support_pct["other"] == other_support
+    assert (in_force.policy.bhxh_income_floor, in_force.bhyt_waiting_days) == (1_500_000, 30)
+
+
+@pytest.mark.django_db
+def test_a_day_before_every_row_has_no_policy():
+    with translation.override("en"), pytest.raises(DomainError) as caught:
+        policy_on(date(2024, 6, 30))
+    assert list(caught.value.errors) == ["collected_on"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("member_order", "months", "monthly", "amount"),
+    [
+        (1, 12, 113_850, 1_366_200),
+        (2, 12, 79_695, 956_340),
+        (3, 12, 68_310, 819_720),
+        (4, 12, 56_925, 683_100),
+        (5, 12, 45_540, 546_480),
+        (1, 6, 113_850, 683_100),
+    ],
+)
+def test_bhyt_household_from_1_july_2026(member_order, months, monthly, amount):
+    quote = services.quote(product="bhyt_hgd", months=months, on=date(2026, 7, 1), member_order=member_order)
+    assert (quote.monthly_due, quote.amount_due, quote.amount_payable) == (monthly, amount, amount)
+    assert quote.member_order == member_order
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("income", "monthly_due", "due", "support", "payable"),
+    [
+        # The floor is unchanged.
+        (1_500_000, 330_000, 3_960_000, 792_000, 3_168_000),
+        # The highest income is 20 × 2.530.000 ₫.
+        (50_600_000, 11_132_000, 133_584_000, 792_000, 132_792_000),
+    ],
+)
+def test_bhxh_voluntary_from_1_july_2026(income, monthly_due, due, support, payable):
+    quote = services.quote(product="bhxh_tn", months=12, on=date(2026, 11, 20), income=income, support_group="other")
+    assert (quote.monthly_due, quote.monthly_support) == (monthly_due, 66_000)
+    assert (quote.amount_due, quote.state_support, quote.amount_payable) == (due, support, payable)
+
+
+@pytest.mark.django_db
+def test_bhxh_income_above_20_reference_levels_of_2026_is_refused():
+    with translation.override("en"), pytest.raises(DomainError) as caught:
+        services.quote(product="bhxh_tn", months=12, on=date(2026, 11, 20), income=50_600_001, support_group="other")
+    assert list(caught.value.errors) == ["income"]
+    assert "1.500.000 ₫ to 50.600.000 ₫" in caught.value.messages[0]
+
+
+@pytest.fixture
+def desk(db, settings):
+    """A campaign, a commune and an officer, on a day after the rates of 1/7/2026 came in."""
+    settings.APP_TODAY = date(2026, 11, 30)
+    campaign = CampaignFactory()
+    commune = CommuneFactory(province=campaign.province)
+    return {"campaign": campaign, "commune": commune, "collector": CollectorFactory()}
+
+
+def _record(desk, request):
+    return services.record_enrollment(campaign=desk["campaign"], collector=desk["collector"], request=request)
+
+
+@pytest.mark.parametrize(("collected_on", "amount"), [(date(2026, 6, 30), 1_263_600), (date(2026, 7, 1), 1_366_200)])
+def test_bhyt_first_member_pays_the_rate_in_force_on_the_collection_date(desk, collected_on, amount):
+    enrollment = _record(desk, bhyt_request(commune_code=desk["commune"].code, collected_on=collected_on))
+    assert (enrollment.member_order, enrollment.amount_due, enrollment.amount_payable) == (1, amount, amount)
+
+
+def test_a_member_joining_after_the_rate_change_continues_the_ladder_at_the_new_rate(desk):
+    code = desk["commune"].code
+    first = _record(desk, bhyt_request(1, commune_code=code, collected_on=date(2026, 5, 20), household_code="H-26"))
+    second = _record(desk, bhyt_request(2, commune_code=code, collected_on=date(2026, 7, 10), household_code="H-26"))
+    assert (first.member_order, first.amount_payable) == (1, 1_263_600)
+    assert (second.member_order, second.amount_payable) == (2, 956_340)
+
+
+@pytest.mark.parametrize(("collected_on", "accepted"), [(date(2025, 11, 20), False), (date(2026, 11, 20), True)])
+def test_bhxh_income_of_46_850_000_is_accepted_from_1_july_2026_only(desk, collected_on, accepted):
+    request = bhxh_request(commune_code=desk["commune"].code, collected_on=collected_on, income=46_850_000)
+    if not accepted:
+        with pytest.raises(DomainError) as caught:
+            _record(desk, request)
+        assert list(caught.value.errors) == ["income"]
+        assert not Enrollment.objects.exists()
+        return
+    enrollment = _record(desk, request)
+    # 22% of 46.850.000 is 10.307.000 a month; the support is 22% × 20% of 1.500.000.
+    assert (enrollment.amount_due, enrollment.state_support, enrollment.amount_payable) == (
+        123_684_000,
+        792_000,
+        122_892_000,
+    )
