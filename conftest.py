@@ -38,11 +38,13 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture
 def default_policies(django_db_blocker):
-    """The policy rows of the data migration, for tests whose flush removed them (transaction=True)."""
+    """The policy rows of the data migrations, for tests whose flush removed them (transaction=True)."""
     import importlib
 
     from django.apps import apps
 
-    migration = importlib.import_module("campaign.migrations.0003_default_policies")
+    defaults = importlib.import_module("campaign.migrations.0003_default_policies")
+    from_2026 = importlib.import_module("campaign.migrations.0008_policy_from_2026_07_01")
     with django_db_blocker.unblock():
-        migration.add_policies(apps, None)
+        defaults.add_policies(apps, None)
+        from_2026.add_policy(apps, None)

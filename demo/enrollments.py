@@ -230,7 +230,7 @@ class _Builder:
                             collector,
                             channel,
                             months=months,
-                            member_order=min(order, 5),
+                            member_order=order,
                         )
                     people -= size
                 else:

@@ -29,7 +29,9 @@ class QuoteOut(Schema):
     supported_months: int
     state_support: int
     amount_payable: int
-    member_order: int | None = Field(description="bhyt_hgd: the member's place on the household ladder (5 = 5th+)")
+    member_order: int | None = Field(
+        description="bhyt_hgd: the member's place on the household ladder; its last place counts every later member too"
+    )
     income: int | None = Field(description="bhxh_tn: the monthly income contributed on, đồng")
     support_group: SupportGroupCode | None
     on: date = Field(description="The day whose rates apply")

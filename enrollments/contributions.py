@@ -45,44 +45,9 @@ class Policy:
     def __post_init__(self):
         object.__setattr__(self, "bhxh_support_pct", MappingProxyType(dict(self.bhxh_support_pct)))
 
-
-# Social Insurance Law 2024 and Decree 188/2025/NĐ-CP; base salary 2.340.000 ₫ from 1/7/2024.
-POLICY_FROM_2025_07_01 = Policy(
-    base_salary=2_340_000,
-    bhyt_rate_pct=Decimal("4.5"),
-    bhyt_ladder_pct=(Decimal(100), Decimal(70), Decimal(60), Decimal(50), Decimal(40)),
-    bhyt_months=(3, 6, 12),
-    bhxh_rate_pct=Decimal(22),
-    bhxh_income_floor=1_500_000,
-    bhxh_income_cap=46_800_000,
-    bhxh_support_pct={
-        "poor": Decimal(50),
-        "near_poor": Decimal(40),
-        "ethnic_minority": Decimal(30),
-        "other": Decimal(20),
-    },
-    bhxh_months=(1, 3, 6, 12),
-    bhxh_support_max_months=120,
-)
-
-# Social Insurance Law 2014 and Decree 134/2015/NĐ-CP: no separate rate for ethnic minorities.
-POLICY_BEFORE_2025_07_01 = Policy(
-    base_salary=2_340_000,
-    bhyt_rate_pct=Decimal("4.5"),
-    bhyt_ladder_pct=(Decimal(100), Decimal(70), Decimal(60), Decimal(50), Decimal(40)),
-    bhyt_months=(3, 6, 12),
-    bhxh_rate_pct=Decimal(22),
-    bhxh_income_floor=1_500_000,
-    bhxh_income_cap=46_800_000,
-    bhxh_support_pct={
-        "poor": Decimal(30),
-        "near_poor": Decimal(25),
-        "ethnic_minority": Decimal(0),
-        "other": Decimal(10),
-    },
-    bhxh_months=(1, 3, 6, 12),
-    bhxh_support_max_months=120,
-)
+    def ladder_order(self, member_order: int) -> int:
+        """The member's place on the ladder: every member past its end pays its last percentage."""
+        return min(member_order, len(self.bhyt_ladder_pct))
 
 
 @dataclass(frozen=True)
@@ -128,7 +93,7 @@ def quote_bhyt(policy: Policy, *, months: int, member_order: int) -> Quote:
         raise DomainError(errors)
 
     first_monthly = round_half_up(policy.base_salary * policy.bhyt_rate_pct / 100)
-    order = min(member_order, len(policy.bhyt_ladder_pct))
+    order = policy.ladder_order(member_order)
     monthly = round_half_up(first_monthly * policy.bhyt_ladder_pct[order - 1] / 100)
     return Quote(
         product=BHYT_HGD,

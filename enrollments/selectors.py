@@ -78,7 +78,10 @@ def supported_months_used(*, cccd: str) -> int:
 
 
 def household_member_order(*, household: Household | None, collected_on: date, exclude_cccd: str = "") -> int:
-    """1 + the other members already enrolled in BHYT HGĐ this calendar year up to ``collected_on``; at most 5."""
+    """1 + the other members already enrolled in BHYT HGĐ this calendar year up to ``collected_on``.
+
+    Not capped: the ladder's length is the policy's, so the caller caps it with ``Policy.ladder_order``.
+    """
     if household is None:
         return 1
     earlier = (
@@ -94,7 +97,7 @@ def household_member_order(*, household: Household | None, collected_on: date, e
         .distinct()
         .count()
     )
-    return min(1 + earlier, 5)
+    return 1 + earlier
 
 
 def has_gift(*, cccd: str, campaign: Campaign) -> bool:
@@ -127,8 +130,11 @@ def ladder_orders(
 ) -> list[int]:
     """The ladder places of ``members`` people of one household entered together, in the order entered."""
     first = household_member_order(household=household, collected_on=collected_on, exclude_cccd=exclude_cccd)
-    last = ladder_length(collected_on)
-    return [min(first + index, last) for index in range(members)]
+    try:
+        policy = policy_on(collected_on).policy
+    except DomainError:  # no rates for the day: the form says so; every member is 1st meanwhile
+        return [1] * members
+    return [policy.ladder_order(first + index) for index in range(members)]
 
 
 @dataclass(frozen=True)

@@ -161,12 +161,12 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
     if errors:
         raise DomainError(errors)
 
+    in_force = policy_on(collected_on)
     household = Household.objects.filter(code=person.household_code.strip()).first() if person.household_code else None
     member_order = None
     if request.product == Product.BHYT_HGD:
-        member_order = min(
-            household_member_order(household=household, collected_on=collected_on, exclude_cccd=cccd) + batch_position,
-            5,
+        member_order = in_force.policy.ladder_order(
+            household_member_order(household=household, collected_on=collected_on, exclude_cccd=cccd) + batch_position
         )
         if request.member_order is not None and request.member_order != member_order:
             raise DomainError(
@@ -182,7 +182,6 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
                     }
                 }
             )
-    in_force = policy_on(collected_on)
     amounts = quote(
         product=request.product,
         months=request.months,

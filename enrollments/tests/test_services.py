@@ -67,8 +67,10 @@ def test_prior_coverage_classifies_and_dates_the_card(world, last_end, collected
 def test_the_systems_own_enrollment_counts_as_last_coverage(world):
     first = _record(world, bhyt_request(commune_code=world[1].code, collected_on=date(2025, 11, 12), months=3))
     second = _record(world, bhyt_request(commune_code=world[1].code, collected_on=date(2025, 12, 1), months=3))
+    assert (first.coverage_start, first.coverage_end) == (date(2025, 12, 12), date(2026, 3, 11))
     assert second.classification == Classification.RENEWAL
-    assert second.coverage_start == first.coverage_end.replace(day=first.coverage_end.day + 1)
+    # Paid before the card ends: the new one follows on.
+    assert (second.coverage_start, second.coverage_end) == (date(2026, 3, 12), date(2026, 6, 11))
 
 
 def test_household_of_six_follows_the_ladder_as_entered(world):
@@ -122,7 +124,7 @@ def test_state_support_stops_at_120_months_counting_earlier_enrollments(world):
     first = _record(world, participant_request)
     Enrollment.objects.filter(pk=first.pk).update(supported_months=115)
     second = _record(world, bhxh_request(commune_code=commune.code, collected_on=date(2025, 11, 20)))
-    assert second.supported_months == 5 and second.state_support == 5 * 66_000
+    assert (second.supported_months, second.state_support, second.amount_payable) == (5, 330_000, 3_630_000)
 
 
 @pytest.mark.parametrize(
