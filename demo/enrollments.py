@@ -160,28 +160,19 @@ class _Builder:
                 self.policy, months=money["months"], income=money["income"], support_groups=[money["support_group"]]
             )
         week = self.weeks.get(week_number(self.campaign.start_date, self.campaign.end_date, collected_on))
-        enrollment = Enrollment(
+        enrollment = Enrollment.build(
             uuid=self._uuid("enrollment", len(self.plan.enrollments) + 1),
             participant=participant,
-            product=product,
             campaign=self.campaign,
             week=week,
             agency=agency,
             collector=collector,
             collected_on=collected_on,
-            months=money["months"],
-            coverage_start=start,
-            coverage_end=end,
-            income=quote.income,
-            support_group=quote.support_group or "",
-            member_order=quote.member_order,
-            amount_due=quote.amount_due,
-            state_support=quote.state_support,
-            supported_months=quote.supported_months,
-            amount_payable=quote.amount_payable,
-            receipt_no=f"BL-{agency.code[-6:]}-{len(self.plan.enrollments) + 1:06d}",
-            channel=channel,
+            coverage=(start, end),
+            quote=quote,
             classification=classification,
+            channel=channel,
+            receipt_no=f"BL-{agency.code[-6:]}-{len(self.plan.enrollments) + 1:06d}",
             source=Source.DEMO,
             recorded_at=_recorded_at(rng, collected_on, week.end_date if week else None),
         )

@@ -217,6 +217,56 @@ class Enrollment(models.Model):
     def __str__(self) -> str:
         return f"{self.participant} · {self.get_product_display()} · {self.collected_on:%d/%m/%Y}"
 
+    @classmethod
+    def build(
+        cls,
+        *,
+        participant: "Participant",
+        campaign: Campaign,
+        week: CampaignWeek | None,
+        collector: Collector,
+        collected_on,
+        coverage: tuple,
+        quote,
+        classification: str,
+        channel: str,
+        receipt_no: str,
+        source: str,
+        recorded_at,
+        agency: CollectionAgency | None = None,
+        **more,
+    ) -> "Enrollment":
+        """An unsaved enrollment from a contribution quote (``contributions.Quote``) and its coverage dates.
+
+        The one place where a quote becomes stored amounts: recording and the demo both build here.
+        """
+        start, end = coverage
+        return cls(
+            participant=participant,
+            product=quote.product,
+            campaign=campaign,
+            week=week,
+            agency=agency or collector.agency,
+            collector=collector,
+            collected_on=collected_on,
+            months=quote.months,
+            coverage_start=start,
+            coverage_end=end,
+            income=quote.income,
+            support_group=quote.support_group or "",
+            member_order=quote.member_order,
+            amount_due=quote.amount_due,
+            state_support=quote.state_support,
+            supported_months=quote.supported_months,
+            amount_payable=quote.amount_payable,
+            receipt_no=receipt_no,
+            channel=channel,
+            classification=classification,
+            source=source,
+            recorded_at=recorded_at,
+            **more,
+        )
+
 
 class GiftStock(models.Model):
     """The mugs an agency holds for a campaign; a hand-over lowers it, never below zero."""

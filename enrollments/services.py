@@ -322,27 +322,17 @@ def _store(
     prepared = prepare_enrollment(campaign=campaign, request=first_pass.request, batch_position=batch_position)
     _refuse_duplicates(participant, prepared)
     amounts = prepared.quote
-    enrollment = Enrollment(
+    enrollment = Enrollment.build(
         participant=participant,
-        product=request.product,
         campaign=campaign,
         week=prepared.week,
-        agency=collector.agency,
         collector=collector,
         collected_on=prepared.collected_on,
-        months=request.months,
-        coverage_start=prepared.coverage_start,
-        coverage_end=prepared.coverage_end,
-        income=amounts.income,
-        support_group=amounts.support_group or "",
-        member_order=prepared.member_order,
-        amount_due=amounts.amount_due,
-        state_support=amounts.state_support,
-        supported_months=amounts.supported_months,
-        amount_payable=amounts.amount_payable,
-        receipt_no=request.receipt_no.strip(),
-        channel=request.channel,
+        coverage=(prepared.coverage_start, prepared.coverage_end),
+        quote=amounts,
         classification=prepared.classification,
+        channel=request.channel,
+        receipt_no=request.receipt_no.strip(),
         source=source,
         recorded_at=clock.now(),
         recorded_by=recorded_by,
