@@ -9,7 +9,6 @@ nothing changed leaves the draft exactly as it is (same row, same entries, same 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign, CampaignWeek
 from collectors.roles import Role, role_of
 from core import clock
-from core.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError, full_clean_or_refuse
 
 from .locks import lock_name, ranking_lock
 from .models import AwardRule, Period, Ranking, RankingEntry
@@ -52,10 +51,7 @@ class Computed:
 @transaction.atomic
 def save_award_rule(*, rule: AwardRule) -> AwardRule:
     """Validate and store a rule. Rankings already computed keep the terms they were computed with."""
-    try:
-        rule.full_clean()
-    except ValidationError as exc:
-        raise DomainError(exc.message_dict) from exc
+    full_clean_or_refuse(rule)
     rule.save()
     return rule
 

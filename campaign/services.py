@@ -1,11 +1,10 @@
 """Writes of the campaign app: campaigns and their weeks, and the geography import."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import ProvinceCode, VietNamDivisionType, Ward
 
-from core.errors import DomainError
+from core.errors import DomainError, full_clean_or_refuse
 
 from .models import Campaign, CampaignWeek, Commune, Province
 from .weeks import week_ranges
@@ -45,10 +44,7 @@ def sync_weeks(*, campaign: Campaign) -> list[CampaignWeek]:
 @transaction.atomic
 def save_campaign(*, campaign: Campaign) -> Campaign:
     """Validate and store a campaign, then derive its weeks from its dates."""
-    try:
-        campaign.full_clean()
-    except ValidationError as exc:
-        raise DomainError(exc.message_dict) from exc
+    full_clean_or_refuse(campaign)
     campaign.save()
     sync_weeks(campaign=campaign)
     return campaign

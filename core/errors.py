@@ -6,6 +6,7 @@ Views turn it into form errors, the API into 422 (409 for a conflict) with
 
 from collections.abc import Iterable, Mapping
 
+from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 
 
@@ -46,3 +47,12 @@ class ConflictError(DomainError):
     """The input is valid but collides with what is stored (a duplicate, an overlap)."""
 
     status_code = 409
+
+
+def full_clean_or_refuse(instance) -> None:
+    """Run the model's own validation; its messages come back as a ``DomainError`` with the same fields."""
+
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise DomainError(exc.message_dict) from exc
