@@ -1,0 +1,33 @@
+"""Generations of cached figures: a counter in the shared cache that a write moves on.
+
+A reader puts the generation of what it read into its cache key; a write bumps it after its
+transaction commits, so every cached figure built on the old data is simply never read again.
+The cache being down never fails a write: the figures then expire on their own timeout.
+"""
+
+import logging
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+
+def name(kind: str, scope) -> str:
+    return f"generation:{kind}:{scope}"
+
+
+def generation(key: str) -> int:
+    try:
+        return cache.get_or_set(key, 1, timeout=None)
+    except Exception:
+        logger.warning("cache unavailable reading %s", key, exc_info=True)
+        return 0
+
+
+def bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # never read yet: any new value differs from what no one has cached
+        cache.set(key, 2, timeout=None)
+    except Exception:
+        logger.warning("cache unavailable bumping %s", key, exc_info=True)
