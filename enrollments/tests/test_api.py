@@ -448,9 +448,6 @@ def test_post_outside_the_campaign_is_recorded_without_a_week(client, world, off
     assert Enrollment.objects.get().week is None
 
 
-CCCD_1985_MAN = cccd_of(1)
-
-
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
