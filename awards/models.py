@@ -243,10 +243,6 @@ class Ranking(models.Model):
         return f"{self.rule} · {scope} · v{self.version}"
 
     @property
-    def is_final(self) -> bool:
-        return self.week_id is None
-
-    @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 

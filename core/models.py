@@ -69,7 +69,3 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.file_name} · {self.get_outcome_display()}"
-
-    @property
-    def awaiting_confirmation(self) -> bool:
-        return self.outcome == self.Outcome.PREVIEWED and self.pending_file is not None

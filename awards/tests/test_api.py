@@ -1,6 +1,7 @@
 """GET /api/v1/campaigns/{code}/rankings: published, final and provisional rankings, and who sees what."""
 
 from datetime import date
+from unittest import mock
 
 import pytest
 
@@ -33,8 +34,9 @@ def week1(world):
         world.record("CB-A1", BHXH, on=W1_DAY)
     world.record("CB-B1", BHYT, on=W1_DAY)
     world.record("CB-B1", BHYT, on=W1_DAY, at=local(date(2025, 11, 20), 8))  # late
-    for item in compute_rankings(campaign=world.campaign, week_number=1):
-        publish_ranking(ranking=item.ranking)
+    with mock.patch("core.clock.now", return_value=local(date(2025, 11, 20), 9)):
+        for item in compute_rankings(campaign=world.campaign, week_number=1):
+            publish_ranking(ranking=item.ranking)
     return agency_rule, officer_rule
 
 
@@ -52,7 +54,10 @@ def test_the_published_rankings_of_a_week(client, world, week1):
     assert agency["rule"]["code"] == "tuan-tap-the" and agency["rule"]["metric"] == "attainment"
     assert agency["rule"]["threshold"] == "100.00" and agency["rule"]["prizes"] == [3_000_000, 2_000_000, 1_000_000]
     assert (agency["status"], agency["version"], agency["late_count"], agency["entry_count"]) == ("published", 1, 1, 3)
-    assert agency["counted_until"] == "2025-11-19T12:00:00+07:00" and agency["published_at"]
+    assert (agency["counted_until"], agency["published_at"]) == (
+        "2025-11-19T12:00:00+07:00",
+        "2025-11-20T09:00:00+07:00",
+    )
     first = agency["entries"][0]
     assert (first["rank"], first["code"], first["score"], first["prize"], first["eligible"]) == (
         1,

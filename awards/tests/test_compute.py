@@ -64,7 +64,8 @@ def test_a_weekly_agency_ranking_stores_the_numbers_behind_each_rank(world, agen
     assert (a.rank, a.metric_value, a.prize, a.eligible) == (1, Decimal("125.00"), 3_000_000, True)
     assert (a.bhxh_tn_count, a.bhyt_hgd_count, a.bhxh_tn_quota, a.bhyt_hgd_quota) == (3, 4, 2, 4)
     assert (a.bhxh_tn_attainment, a.bhyt_hgd_attainment) == (Decimal("150.00"), Decimal("100.00"))
-    assert a.bhxh_tn_amount == 3 * 3_168_000 and a.bhyt_hgd_amount == 4 * 1_263_600
+    # 3 × 3.168.000 ₫ and 4 × 1.263.600 ₫: the renewal, the cancelled one and week 2's are not in them.
+    assert (a.bhxh_tn_amount, a.bhyt_hgd_amount) == (9_504_000, 5_054_400)
     assert (a.renewal_count, a.renewal_amount) == (1, 1_263_600)
     assert a.reached_at == local(W1_DAY, 10)
     assert (b.rank, b.metric_value, b.eligible, b.ineligible_reason) == (
@@ -208,9 +209,13 @@ def test_a_week_is_computed_only_after_its_cut_off(world, officer_rule, settings
 def test_unknown_week_and_ambiguous_scope_are_refused(world, officer_rule):
     with pytest.raises(DomainError) as unknown:
         compute_rankings(campaign=world.campaign, week_number=9)
-    assert unknown.value.errors["week"]
-    with pytest.raises(DomainError):
+    assert unknown.value.as_list() == [
+        {"field": "week", "message": f"Campaign {world.campaign.code} has no week 9; it has weeks 1 to 5."}
+    ]
+    with pytest.raises(DomainError) as both:
         compute_rankings(campaign=world.campaign, week_number=1, final=True)
+    assert both.value.messages == ["Give a week number or ask for the final ranking, not both."]
+    assert not Ranking.objects.exists()
 
 
 def test_inactive_rules_and_rules_of_the_other_period_are_left_out(world, officer_rule):

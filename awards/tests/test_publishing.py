@@ -2,6 +2,7 @@
 version."""
 
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -19,6 +20,7 @@ from enrollments.services import cancel_enrollment
 BHXH, BHYT = Product.BHXH_TN, Product.BHYT_HGD
 W1_DAY = date(2025, 11, 14)
 AFTER_W1_CUTOFF = local(date(2025, 11, 21), 9)
+PUBLISHED_AT = local(date(2025, 11, 20), 8, 30)
 
 
 @pytest.fixture
@@ -34,7 +36,8 @@ def published(world, admin):
         world.record("CB-A1", BHXH, on=W1_DAY)
     world.record("CB-A1", BHYT, on=W1_DAY)
     (computed,) = compute_rankings(campaign=world.campaign, week_number=1)
-    return publish_ranking(ranking=computed.ranking, user=admin)
+    with mock.patch("core.clock.now", return_value=PUBLISHED_AT):
+        return publish_ranking(ranking=computed.ranking, user=admin)
 
 
 def frozen(ranking: Ranking) -> tuple:
@@ -45,7 +48,7 @@ def frozen(ranking: Ranking) -> tuple:
 
 def test_publishing_records_who_and_when(published, admin):
     assert published.status == Ranking.Status.PUBLISHED
-    assert published.published_by == admin and published.published_at is not None
+    assert (published.published_by, published.published_at) == (admin, PUBLISHED_AT)
 
 
 def test_publishing_is_guarded_by_state(published, admin):

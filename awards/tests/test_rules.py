@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from awards.forms import AwardRuleForm, PrizeListField, prizes_as_text
-from awards.models import Metric, Period, Subject, TieBreak
+from awards.models import AwardRule, Metric, Period, Subject, TieBreak
 from awards.services import save_award_rule
 from awards.tests.factories import AwardRuleFactory
 from campaign.tests.factories import CampaignFactory
@@ -30,8 +30,12 @@ def test_prizes_are_typed_as_admins_write_them(text, prizes):
 def test_unreadable_prizes_say_how_to_write_them(text):
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         PrizeListField(required=False).clean(text)
+    assert refused.value.messages == [
+        "Write the prizes from the 1st rank down, separated by commas, in whole đồng; '× 3' repeats one, for "
+        "example: 1.500.000 × 3, 1.000.000 × 3, 500.000 × 4."
+    ]
 
 
 def test_prizes_are_shown_compactly():
@@ -50,19 +54,25 @@ def test_only_agencies_are_ranked_on_attainment():
         rule.save()
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"metric": Metric.POINTS, "bhxh_tn_weight": Decimal(0), "bhyt_hgd_weight": Decimal(0)},
+            "bhxh_tn_weight",
+            "Give at least one product a weight above zero.",
+        ),
+        ({"tie_breaks": ["code", "code"]}, "tie_breaks", "Choose each tie-break at most once."),
+        ({"prizes": [1_000_000, -5]}, "prizes", "List the prizes as whole numbers of đồng, from the 1st rank down."),
+    ],
+    ids=["no weight", "a tie-break twice", "a negative prize"],
+)
 @pytest.mark.django_db
-def test_a_rule_needs_a_weighted_product_and_distinct_tie_breaks():
-    campaign = CampaignFactory()
-    with pytest.raises(DomainError):
-        save_award_rule(
-            rule=AwardRuleFactory.build(
-                campaign=campaign, metric=Metric.POINTS, bhxh_tn_weight=Decimal(0), bhyt_hgd_weight=Decimal(0)
-            )
-        )
-    with pytest.raises(DomainError):
-        save_award_rule(rule=AwardRuleFactory.build(campaign=campaign, tie_breaks=["code", "code"]))
-    with pytest.raises(DomainError):
-        save_award_rule(rule=AwardRuleFactory.build(campaign=campaign, prizes=[1_000_000, -5]))
+def test_a_rule_needs_a_weighted_product_distinct_tie_breaks_and_whole_prizes(change, field, message):
+    with pytest.raises(DomainError) as refused:
+        save_award_rule(rule=AwardRuleFactory.build(campaign=CampaignFactory(), **change))
+    assert {name: [str(text) for text in texts] for name, texts in refused.value.errors.items()} == {field: [message]}
+    assert not AwardRule.objects.exists()
 
 
 @pytest.mark.django_db

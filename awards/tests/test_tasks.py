@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from celery import signals
 from celery.contrib.testing.worker import start_worker
-from django.db import OperationalError, connections
+from django.db import DatabaseError, OperationalError, connections
 
 from awards import tasks
 from awards.locks import RankingBusy, lock_name
@@ -44,9 +44,15 @@ def test_the_final_task_computes_the_final_rules(world):
     assert Ranking.objects.get().week is None
 
 
-def test_the_task_declares_its_retry_policy():
-    for task in (tasks.compute_week_rankings, tasks.compute_final_rankings):
-        assert task.max_retries == 5 and task.retry_backoff and task.autoretry_for
+@pytest.mark.parametrize(
+    "task",
+    [tasks.compute_week_rankings, tasks.compute_final_rankings, tasks.compute_due_rankings],
+    ids=lambda task: task.name.rsplit(".", 1)[-1],
+)
+def test_the_task_declares_its_retry_policy(task):
+    # Database errors only, 5 retries, waits doubling from 5 s (jittered, at most 10 minutes), as Saleor's tasks do.
+    policy = (task.autoretry_for, task.retry_backoff, task.retry_backoff_max, task.retry_jitter, task.max_retries)
+    assert policy == ((DatabaseError,), 5, 600, True, 5)
 
 
 @pytest.fixture
@@ -96,7 +102,7 @@ def test_a_busy_lock_makes_the_task_retry_later(world, eager_retries):
     ):
         result = tasks.compute_week_rankings.apply(args=[world.campaign.pk, 1])
     assert result.failed() and isinstance(result.result, RankingBusy)
-    assert retry.call_count == 6 and retry.call_args.kwargs["countdown"] == tasks.BUSY_RETRY_SECONDS
+    assert retry.call_count == 6 and retry.call_args.kwargs["countdown"] == 30
     assert not Ranking.objects.exists()
     assert tasks.compute_week_rankings.apply(args=[world.campaign.pk, 1]).get()["rankings"][0]["outcome"] == "created"
 

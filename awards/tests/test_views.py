@@ -118,7 +118,6 @@ def test_officers_see_the_published_ranking_not_the_draft(client, world, users, 
 def test_an_officer_sees_their_rank_and_only_their_agency_s_numbers(client, world, users, rankings):
     publish_ranking(ranking=rankings["officer"])
     other = CollectorFactory(code="CB-X9", name="Người Ngoài", agency=AgencyFactory(code="AG-X"))
-    officer = users[Role.OFFICER]
     body = login(client, users, Role.OFFICER).get(reverse("awards:detail", args=[rankings["officer"].pk])).content
     body = body.decode()
     # The officer (an AG-B user) sees their colleague B1 with numbers, and A1 (another agency) without.
@@ -126,13 +125,15 @@ def test_an_officer_sees_their_rank_and_only_their_agency_s_numbers(client, worl
     assert "Trần Thị A1" in body and "CB-A1" not in body
     assert "12.672.000 ₫" not in body  # A1's amount (4 × 3.168.000) stays hidden
     assert "1.263.600 ₫" in body  # B1's amount (the late one is not counted)
-    assert f"You are ranked {officer.collector.ranking_entries.get().rank} of" in body
+    # Tied at 0 with CB-A2 and CB-N1, the officer's factory code (CB-0…) comes first: 3rd of 5.
+    assert "You are ranked 3 of 5." in body
     assert other.code not in body
 
 
 def test_the_officer_ranking_lists_the_top_and_the_officer_s_own_agency(client, world, users, rankings):
     for number in range(12):
         CollectorFactory(code=f"CB-Z{number:02d}", name=f"Xa {number}", agency=world.agencies["AG-A"])
+    CollectorFactory(code="CB-ZZ", name="Đồng nghiệp cuối", agency=world.agencies["AG-B"])  # last, by code
     (again,) = [
         c for c in compute_rankings(campaign=world.campaign, week_number=1) if c.ranking.pk == rankings["officer"].pk
     ]
@@ -141,10 +142,11 @@ def test_the_officer_ranking_lists_the_top_and_the_officer_s_own_agency(client, 
         login(client, users, Role.PROVINCIAL).get(reverse("awards:detail", args=[again.ranking.pk])).content.decode()
     )
     officer = login(client, users, Role.OFFICER).get(reverse("awards:detail", args=[again.ranking.pk])).content.decode()
-    assert staff.count("<tr class=") == 17 and "Showing" not in staff
-    shown = officer.count("<tr class=")
-    assert 10 <= shown < 17 and f"Showing {shown} of 17" in officer
-    assert officer.count("Xa ") < staff.count("Xa ")
+    assert staff.count("<tr class=") == 18 and "Showing" not in staff
+    # The top ten (more than the five prizes), then the AG-B colleague placed 18th; AG-A's 11th to 17th stay out.
+    assert officer.count("<tr class=") == 11 and "Showing 11 of 18" in officer
+    assert (officer.count("Xa "), staff.count("Xa ")) == (5, 12)
+    assert "Đồng nghiệp cuối" in officer
 
 
 def test_the_live_page_refreshes_its_table_with_htmx(client, world, users, rankings, settings):

@@ -1,8 +1,9 @@
 """API tokens: issued once and kept hashed, checked on each request, revoked in the admin or by command."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -48,17 +49,20 @@ def test_revoking_twice_keeps_the_first_moment():
 
 def test_use_is_recorded_at_most_once_a_minute():
     token, raw = issue_api_token(user=officer_user(), name="post office system")
-    user_for_token(raw)
-    token.refresh_from_db()
-    first_use = token.last_used_at
-    assert first_use is not None
-    user_for_token(raw)
-    token.refresh_from_db()
-    assert token.last_used_at == first_use
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first_use - timedelta(minutes=5))
-    user_for_token(raw)
-    token.refresh_from_db()
-    assert token.last_used_at > first_use - timedelta(minutes=5)
+    first, a_minute_later, a_minute_and_a_second_later = (
+        datetime(2025, 11, 20, 3, 0, 0, tzinfo=UTC),
+        datetime(2025, 11, 20, 3, 1, 0, tzinfo=UTC),
+        datetime(2025, 11, 20, 3, 1, 1, tzinfo=UTC),
+    )
+    for now, recorded in [
+        (first, first),
+        (a_minute_later, first),  # 60 seconds since: not written again
+        (a_minute_and_a_second_later, a_minute_and_a_second_later),
+    ]:
+        with mock.patch("collectors.tokens.timezone.now", return_value=now):
+            assert user_for_token(raw) == token.user
+        token.refresh_from_db()
+        assert token.last_used_at == recorded
 
 
 # --- Admin ----------------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ def added_by_commune(campaign: Campaign, window: Window) -> dict[tuple[int, str]
     Distinct people with a counted enrollment collected from the baseline's date to today,
     counted in their commune.
     """
-    key = f"dashboard:added:{campaign.pk}:{window.today.isoformat()}:{window.first_day.isoformat()}:{freshness.generation(enrollments_generation(campaign))}"
+    generation = freshness.generation(enrollments_generation(campaign))
+    key = f"dashboard:added:{campaign.pk}:{window.today.isoformat()}:{window.first_day.isoformat()}:{generation}"
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -147,22 +147,24 @@ def test_the_upload_form_needs_its_parameters(client, admin, campaign):
 
 
 @pytest.mark.parametrize(
-    ("kind", "cell", "header"),
+    ("kind", "cell", "header", "validation"),
     [
-        ("quotas", "D3", "Tuần 1 - BHXH TN"),
-        ("roster", "B3", "Mã tổ chức dịch vụ thu"),
-        ("baseline", "B3", "Mã xã"),
-        ("prior_coverage", "B2", "Số CCCD"),
-        ("enrollments", "B2", "Số CCCD"),
+        ("quotas", "D3", "Tuần 1 - BHXH TN", ("D4:D203", "whole", "0")),
+        ("roster", "B3", "Mã tổ chức dịch vụ thu", ("D4:D503", "list", '"Bưu điện,Đại lý xã,Khác"')),
+        ("baseline", "B3", "Mã xã", ("D4:D203", "whole", "0")),
+        ("prior_coverage", "B2", "Số CCCD", ("C3:C100002", "list", '"BHYT hộ gia đình,BHXH tự nguyện"')),
+        ("enrollments", "B2", "Số CCCD", ("M3:M2002", "list", '"BHYT hộ gia đình,BHXH tự nguyện"')),
     ],
 )
-def test_each_import_has_a_template(client, admin, campaign, kind, cell, header):
+def test_each_import_has_a_template(client, admin, campaign, kind, cell, header, validation):
     response = client.get(reverse("dashboard:import_template", args=[kind]))
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert response["Content-Disposition"].startswith('attachment; filename="mau-')
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet[cell].value == header
-    assert sheet.data_validations.dataValidation or kind == "roster"
+    # Counts take whole numbers from 0, kinds and products a choice from a list: Excel refuses anything else.
+    validations = {(str(v.sqref), v.type, v.formula1) for v in sheet.data_validations.dataValidation}
+    assert validation in validations
 
 
 def test_the_import_pages_keep_their_query_counts(client, admin, campaign, django_assert_max_num_queries):
@@ -243,7 +245,10 @@ def test_coverage_report_follows_the_domain_example(client, admin, campaign):
     assert rows[0][:4] == ["25480", "Xã Tân Biên", commune.office.name, datetime(2025, 10, 31)]
     assert rows[0][4:12] == [30_000, 18_000, 27_900, 150, 28_050, 93.5, 95, 450]
     assert rows[0][12:] == [6_840, 0, 6_840, 38, 45, 1260]
-    assert rows[1][1] == "Province" and rows[1][4:12] == rows[0][4:12]
+    # One commune: the province's figures are its sums, the same numbers.
+    assert rows[1][:4] == [None, "Province", None, None]
+    assert rows[1][4:12] == [30_000, 18_000, 27_900, 150, 28_050, 93.5, 95, 450]
+    assert rows[1][12:] == [6_840, 0, 6_840, 38, 45, 1260]
 
 
 def test_the_enrollment_export_is_for_admins_and_escapes_formulas(client, admin, campaign):

@@ -347,13 +347,15 @@ def test_status_of_an_unknown_person_is_new_and_gift_eligible(client, world, off
 
 
 @pytest.mark.parametrize(
-    ("on", "classification"), [("2025-11-15", "rejoin"), ("2025-11-14", "renewal")], ids=["rejoin", "renewal"]
+    ("on", "classification", "gift_eligible"),
+    [("2025-11-15", "rejoin", True), ("2025-11-14", "renewal", False)],
+    ids=["rejoin", "renewal"],
 )
-def test_status_follows_prior_coverage(client, world, officer_headers, on, classification):
+def test_status_follows_prior_coverage(client, world, officer_headers, on, classification, gift_eligible):
     PriorCoverage.objects.create(cccd=cccd_of(1), product="bhyt_hgd", last_coverage_end=date(2025, 8, 14))
     data = status_of(client, officer_headers, on=on).json()
     assert (data["classification"], data["last_coverage_end"]) == (classification, "2025-08-14")
-    assert data["gift_eligible"] is (classification == "rejoin")
+    assert (data["gift_eligible"], data["gift_issued"]) == (gift_eligible, False)
 
 
 def test_status_shows_a_mug_handed_over(client, world, officer_headers):
@@ -434,14 +436,16 @@ def test_post_defaults_the_collection_date_to_today(client, world, officer_heade
 
 
 def test_post_outside_the_campaign_is_recorded_without_a_week(client, world, officer_headers):
-    response = post(client, body(world["commune"].code, collected_on="2025-11-11"), officer_headers)
+    response = post(
+        client, body(world["commune"].code, collected_on="2025-11-11"), officer_headers, **{"Accept-Language": "en"}
+    )
     assert response.status_code == 201
     data = response.json()
-    assert data["week"] is None and data["gift_eligible"] is False and data["warnings"]
+    assert (data["week"], data["classification"], data["gift_eligible"]) == (None, "new", False)
+    assert data["warnings"] == [
+        "The collection date is outside the campaign: it is recorded but not counted in quotas or awards."
+    ]
     assert Enrollment.objects.get().week is None
-
-
-CCCD_1985_MAN = cccd_of(1)
 
 
 @pytest.mark.parametrize(
@@ -739,10 +743,11 @@ def test_list_filters(client, recorded, query, count):
 
 def test_list_is_paginated_newest_first(client, recorded):
     admin = recorded["users"][Role.ADMIN]
-    everything = listing(client, admin)["items"]
+    # Recorded in the order of people 1, 2 and 3: the newest, person 3, comes first.
+    first, second, third = (Enrollment.objects.get(participant__cccd=cccd_of(n)).pk for n in (1, 2, 3))
+    assert [item["id"] for item in listing(client, admin)["items"]] == [third, second, first]
     page = listing(client, admin, limit=2, offset=1)
-    assert page["count"] == 3 and [item["id"] for item in page["items"]] == [item["id"] for item in everything[1:3]]
-    assert [item["id"] for item in everything] == sorted((item["id"] for item in everything), reverse=True)
+    assert page["count"] == 3 and [item["id"] for item in page["items"]] == [second, first]
 
 
 @pytest.mark.parametrize(("query", "field"), [({"week": "two"}, "week"), ({"limit": 0}, "limit")])

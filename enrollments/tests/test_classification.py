@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.utils import translation
@@ -15,25 +15,24 @@ NEW, REJOIN, RENEWAL = Classification.NEW, Classification.REJOIN, Classification
 
 
 @pytest.mark.parametrize(
-    ("last_end", "first_rejoin_day"),
+    ("last_end", "last_renewal_day", "first_rejoin_day"),
     [
         # DOMAIN.md examples.
-        (date(2025, 8, 14), date(2025, 11, 15)),
-        (date(2025, 11, 29), date(2026, 2, 28)),
-        (date(2025, 5, 31), date(2025, 9, 1)),
+        (date(2025, 8, 14), date(2025, 11, 14), date(2025, 11, 15)),
+        (date(2025, 11, 29), date(2026, 2, 27), date(2026, 2, 28)),
+        (date(2025, 5, 31), date(2025, 8, 31), date(2025, 9, 1)),
         # Our own: leap February, year end.
-        (date(2027, 11, 28), date(2028, 2, 29)),
-        (date(2027, 11, 29), date(2028, 2, 29)),
-        (date(2027, 11, 30), date(2028, 3, 1)),
-        (date(2025, 12, 31), date(2026, 4, 1)),
-        (date(2025, 10, 31), date(2026, 2, 1)),
+        (date(2027, 11, 28), date(2028, 2, 28), date(2028, 2, 29)),
+        (date(2027, 11, 29), date(2028, 2, 28), date(2028, 2, 29)),
+        (date(2027, 11, 30), date(2028, 2, 29), date(2028, 3, 1)),
+        (date(2025, 12, 31), date(2026, 3, 31), date(2026, 4, 1)),
+        (date(2025, 10, 31), date(2026, 1, 31), date(2026, 2, 1)),
     ],
 )
-def test_rejoin_after_exactly_three_months_of_lapse(last_end, first_rejoin_day):
+def test_rejoin_after_exactly_three_months_of_lapse(last_end, last_renewal_day, first_rejoin_day):
     assert rejoin_from(last_end) == first_rejoin_day
     assert classify(last_coverage_end=last_end, collected_on=first_rejoin_day) == REJOIN
-    day_before = first_rejoin_day - timedelta(days=1)
-    assert classify(last_coverage_end=last_end, collected_on=day_before) == RENEWAL
+    assert classify(last_coverage_end=last_end, collected_on=last_renewal_day) == RENEWAL
 
 
 @pytest.mark.parametrize(

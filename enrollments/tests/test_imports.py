@@ -291,15 +291,17 @@ def test_the_same_paper_file_twice_records_nothing_the_second_time(desk):
 
 def test_a_person_already_recorded_by_another_agency_is_refused_with_its_name(desk):
     other = CollectorFactory(agency=AgencyFactory(code="BD-OTHER", name="Bưu điện khác"))
-    record_enrollment(
+    first = record_enrollment(
         campaign=desk["campaign"],
         collector=other,
         request=bhyt_request(1, commune_code="25480", collected_on=date(2025, 11, 20)),
     )
     record = paper(sheet_file([PAPER_HEADER, paper_row(1)]))
-    assert len(texts(record)) == 1
-    assert texts(record)[0].startswith("Row 2, column B (Số CCCD): Nguyễn Văn 1 was already recorded for ")
-    assert "by Bưu điện khác" in texts(record)[0]
+    assert texts(record) == [
+        "Row 2, column B (Số CCCD): Nguyễn Văn 1 was already recorded for household health insurance (BHYT hộ gia "
+        f"đình) on 20/11/2025 by Bưu điện khác (enrollment {first.pk})."
+    ]
+    assert Enrollment.objects.get() == first
 
 
 def test_without_an_officer_code_the_agencys_only_officer_is_used(desk):

@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.tests.factories import AgencyFactory, CollectorFactory
@@ -65,11 +66,12 @@ def test_prior_coverage_classifies_and_dates_the_card(world, last_end, collected
 
 
 def test_the_systems_own_enrollment_counts_as_last_coverage(world):
+    # New on 12/11/2025: 30 days' wait, then 3 months, 12/12/2025–11/03/2026.
     first = _record(world, bhyt_request(commune_code=world[1].code, collected_on=date(2025, 11, 12), months=3))
-    second = _record(world, bhyt_request(commune_code=world[1].code, collected_on=date(2025, 12, 1), months=3))
     assert (first.coverage_start, first.coverage_end) == (date(2025, 12, 12), date(2026, 3, 11))
+    # Paid again on 1/12/2025, before that card ends: a renewal that follows on from 12/03/2026.
+    second = _record(world, bhyt_request(commune_code=world[1].code, collected_on=date(2025, 12, 1), months=3))
     assert second.classification == Classification.RENEWAL
-    # Paid before the card ends: the new one follows on.
     assert (second.coverage_start, second.coverage_end) == (date(2026, 3, 12), date(2026, 6, 11))
 
 
@@ -124,7 +126,13 @@ def test_state_support_stops_at_120_months_counting_earlier_enrollments(world):
     first = _record(world, participant_request)
     Enrollment.objects.filter(pk=first.pk).update(supported_months=115)
     second = _record(world, bhxh_request(commune_code=commune.code, collected_on=date(2025, 11, 20)))
-    assert (second.supported_months, second.state_support, second.amount_payable) == (5, 330_000, 3_630_000)
+    # 22% of 1.500.000 ₫ is 330.000 ₫ a month; the State pays 20% of that (66.000 ₫) for the 5 months left.
+    assert (second.supported_months, second.amount_due, second.state_support, second.amount_payable) == (
+        5,
+        3_960_000,
+        330_000,
+        3_630_000,
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,25 +169,36 @@ def test_income_outside_the_floor_and_cap_is_refused(world, income):
 
 def test_collection_outside_the_campaign_is_recorded_without_a_week(world):
     enrollment = _record(world, bhyt_request(commune_code=world[1].code, collected_on=date(2025, 11, 11)))
-    assert enrollment.week is None and enrollment.pk
-    prepared = prepare_enrollment(
-        campaign=world[0], request=bhyt_request(2, commune_code=world[1].code, collected_on=date(2025, 11, 11))
-    )
-    assert prepared.warnings and not prepared.gift_eligible
+    assert enrollment.week is None and Enrollment.objects.get() == enrollment
+    with translation.override("en"):
+        prepared = prepare_enrollment(
+            campaign=world[0], request=bhyt_request(2, commune_code=world[1].code, collected_on=date(2025, 11, 11))
+        )
+        assert [str(warning) for warning in prepared.warnings] == [
+            "The collection date is outside the campaign: it is recorded but not counted in quotas or awards."
+        ]
+    assert prepared.classification == Classification.NEW and prepared.gift_eligible is False
 
 
 def test_a_duplicate_the_same_day_names_the_first_and_its_agency(world):
     campaign, commune, _ = world
-    _record(world, bhyt_request(commune_code=commune.code, collected_on=date(2025, 11, 20)))
-    other = CollectorFactory(agency=AgencyFactory(name="Bưu điện Gò Dầu"))
-    with pytest.raises(ConflictError) as caught:
+    first_agency = AgencyFactory(name="Bưu điện Gò Dầu")
+    first = record_enrollment(
+        campaign=campaign,
+        collector=CollectorFactory(agency=first_agency),
+        request=bhyt_request(commune_code=commune.code, collected_on=date(2025, 11, 20)),
+    )
+    with translation.override("en"), pytest.raises(ConflictError) as caught:
         record_enrollment(
             campaign=campaign,
-            collector=other,
+            collector=CollectorFactory(agency=AgencyFactory(name="Bưu điện Trảng Bàng")),
             request=bhyt_request(commune_code=commune.code, collected_on=date(2025, 11, 20)),
         )
     assert caught.value.status_code == 409
-    assert "Bưu điện" in caught.value.messages[0]
+    assert caught.value.messages == [
+        "Nguyễn Văn Thử 1 was already recorded for household health insurance (BHYT hộ gia đình) on 20/11/2025 "
+        f"by Bưu điện Gò Dầu (enrollment {first.pk})."
+    ]
     assert Enrollment.objects.count() == 1
 
 
@@ -212,7 +231,7 @@ def test_gift_once_per_person_from_stock_and_flagged_when_cancelled(world):
     set_gift_stock(campaign=campaign, agency=collector.agency, received=1)
     bhyt = _record(world, bhyt_request(commune_code=commune.code, collected_on=date(2025, 11, 20)))
     status = participant_status(cccd=cccd_of(1), product="bhxh_tn", on=date(2025, 11, 20), campaign=campaign)
-    assert status.gift_eligible and not status.gift_issued
+    assert (status.classification, status.gift_eligible, status.gift_issued) == (Classification.NEW, True, False)
 
     gift = issue_gift(enrollment=bhyt, user=None)
     assert GiftStock.objects.get().on_hand == 0

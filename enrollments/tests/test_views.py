@@ -148,7 +148,10 @@ def test_channel_is_chosen_once_and_carries_over_to_what_is_recorded(officer, wo
 def test_unknown_channel_is_refused_and_the_session_keeps_its_own(officer, world):
     officer.post(reverse("enrollments:start"), {"channel": "market"})
     response = officer.post(reverse("enrollments:start"), {"channel": "karaoke"})
-    assert response.status_code == 200 and response.context["form"].errors["channel"]
+    assert response.status_code == 200
+    assert response.context["form"].errors["channel"] == [
+        "Select a valid choice. karaoke is not one of the available choices."
+    ]
     assert officer.session["enrollment_channel"] == "market"
 
 
@@ -195,7 +198,8 @@ def test_household_of_three_is_quoted_confirmed_recorded_and_gets_its_mugs(offic
     assert lookup.status_code == 200
     body = lookup.content.decode()
     assert "<html" not in body
-    assert "new" in body and "884.520 ₫" in body and "Order in the household: <strong>2</strong>" in body
+    assert "Classification: <strong>new</strong>" in body and "<strong>884.520 ₫</strong>" in body
+    assert "Order in the household: <strong>2</strong>" in body
     assert "Mug: <strong>due</strong>" in body
 
     review = officer.post(url, household_data(world))
@@ -274,8 +278,8 @@ def test_short_cccd_and_missing_name_are_caught_by_the_form(officer, world):
     data = household_data(world, members=1) | {"members-0-cccd": "72085123456", "members-0-full_name": ""}
     response = officer.post(reverse("enrollments:enroll_bhyt"), data)
     member = response.context["formset"].forms[0]
-    assert member.errors["full_name"]
-    assert "12 digits" in member.errors["cccd"][0]
+    assert member.errors["full_name"] == ["This field is required."]
+    assert member.errors["cccd"] == ["The CCCD number must have 12 digits; check that none is missing or extra."]
     assert Enrollment.objects.count() == 0
 
 
@@ -384,7 +388,8 @@ def test_lookup_masks_the_name_of_someone_another_agency_recorded(officer, world
         reverse("enrollments:lookup", args=["bhyt_hgd"]), {"members-0-cccd": theirs.participant.cccd}
     ).content.decode()
     assert theirs.participant.full_name not in body and "N***** V** T** 9*" in body
-    assert "already known" in body and "renewal" in body and "30/12/2026" in body
+    assert "already known" in body and "Classification: <strong>renewal</strong>" in body
+    assert "Last coverage end: 30/12/2026" in body
 
     mine = my_enrollment(world)
     body = officer.get(
@@ -480,7 +485,9 @@ def test_cancel_needs_a_reason(officer, world):
     enrollment = my_enrollment(world)
     url = reverse("enrollments:cancel", args=[enrollment.pk])
     response = officer.post(url, {"reason": "  "})
-    assert response.status_code == 200 and response.context["cancel_form"].errors["reason"]
+    assert response.status_code == 200 and response.context["cancel_form"].errors["reason"] == [
+        "This field is required."
+    ]
     assert Enrollment.objects.get(pk=enrollment.pk).status == "recorded"
 
     response = officer.post(url, {"reason": "Nhập trùng người"})

@@ -1,0 +1,140 @@
+"""The number of queries of the officer's busiest pages, pinned so that a query per row shows at once.
+
+The CCCD look-up runs on every keystroke of the entry form (htmx); the detail and receipt pages open after
+each recording. Each is measured for a small and a large household (and for a person with several
+enrollments): the count must be the same, so a query per member, per enrollment or per receipt row fails.
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from campaign.tests.factories import CampaignFactory, CommuneFactory
+from collectors.scoping import collector_of
+from collectors.tests.factories import AgencyFactory, officer_user
+from enrollments.models import Enrollment
+from enrollments.services import cancel_enrollment, issue_gift, record_enrollment, record_household, set_gift_stock
+from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2025, 12, 10)
+HOUSEHOLD = "HGD-0001"
+SIZES = pytest.mark.parametrize("members", [1, 5], ids=["one-member", "five-members"])
+
+
+@pytest.fixture
+def officer(client, settings):
+    """A signed-in officer of agency MINE, which has mugs to hand over; pages in English."""
+    settings.APP_TODAY = TODAY
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    campaign = CampaignFactory()
+    commune = CommuneFactory(province=campaign.province)
+    agency = AgencyFactory(code="MINE")
+    agency.communes.add(commune)
+    set_gift_stock(campaign=campaign, agency=agency, received=20)
+    user = officer_user(agency=agency)
+    client.force_login(user)
+    client.campaign, client.commune, client.collector = campaign, commune, collector_of(user)
+    return client
+
+
+def household(client, members: int, *, collected_on: date = date(2025, 11, 20)) -> list[Enrollment]:
+    """``members`` people of one household recorded together for BHYT hộ gia đình."""
+    requests = [
+        bhyt_request(n, commune_code=client.commune.code, collected_on=collected_on, household_code=HOUSEHOLD)
+        for n in range(1, members + 1)
+    ]
+    return record_household(campaign=client.campaign, collector=client.collector, requests=requests)
+
+
+def more_enrollments_of_person_1(client) -> None:
+    """Person 1 also paid BHXH tự nguyện twice: a query per enrollment of theirs would show."""
+    for collected_on, months in ((date(2025, 11, 13), 1), (date(2025, 11, 27), 3)):
+        record_enrollment(
+            campaign=client.campaign,
+            collector=client.collector,
+            request=bhxh_request(1, commune_code=client.commune.code, collected_on=collected_on, months=months),
+        )
+
+
+# --- the CCCD look-up (every keystroke) -------------------------------------------------------
+
+
+def lookup(client, product: str, params: dict):
+    return client.get(reverse("enrollments:lookup", args=[product]), params, headers={"HX-Request": "true"})
+
+
+def test_lookup_while_the_number_is_half_typed_reads_no_person(officer, django_assert_max_num_queries):
+    # The session, the user, their role, their collector record (menu) and the running campaign (header).
+    with django_assert_max_num_queries(5):
+        response = lookup(officer, "bhyt_hgd", {"members-0-cccd": "07208"})
+    assert "5 of 12 digits" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("members", "order", "amount"),
+    [(1, 2, "884.520 ₫"), (5, 5, "505.440 ₫")],
+    ids=["one-member", "five-members"],
+)
+def test_lookup_of_a_household_member_does_not_grow_with_the_household(
+    officer, django_assert_max_num_queries, members, order, amount
+):
+    household(officer, members)
+    more_enrollments_of_person_1(officer)
+    params = {
+        "members-1-cccd": cccd_of(1),
+        "household_code": HOUSEHOLD,
+        "months": "12",
+        "collected_on": "2025-12-10",
+    }
+    with django_assert_max_num_queries(18):
+        response = lookup(officer, "bhyt_hgd", params)
+    body = response.content.decode()
+    # Typed in row 2 (index 1): the other members already enrolled this year come first.
+    assert "already known" in body and f"Order in the household: <strong>{order}</strong>" in body
+    assert f"<strong>{amount}</strong>" in body
+
+
+@SIZES
+def test_lookup_for_voluntary_social_insurance_does_not_grow_with_the_enrollments(
+    officer, django_assert_max_num_queries, members
+):
+    household(officer, members)
+    more_enrollments_of_person_1(officer)
+    params = {"cccd": cccd_of(1), "months": "12", "income": "1.500.000", "support_group": "other"}
+    with django_assert_max_num_queries(16):
+        response = lookup(officer, "bhxh_tn", params)
+    body = response.content.decode()
+    # 4 months supported so far: the 12 months quoted are all supported.
+    assert "already known" in body and "<strong>3.168.000 ₫</strong>" in body and "792.000 ₫" in body
+
+
+# --- the detail page ------------------------------------------------------------------------
+
+
+@SIZES
+def test_detail_page_does_not_grow_with_the_household_or_the_persons_enrollments(
+    officer, django_assert_max_num_queries, members
+):
+    first, *_ = household(officer, members)
+    more_enrollments_of_person_1(officer)
+    issue_gift(enrollment=first, user=None)
+    cancel_enrollment(enrollment=first, reason="Nhập nhầm", user=None)  # the mug is flagged, and shown so
+    with django_assert_max_num_queries(8):
+        response = officer.get(reverse("enrollments:detail", args=[first.pk]))
+    assert "gift-flagged" in response.content.decode()
+
+
+# --- the receipt page -----------------------------------------------------------------------
+
+
+@SIZES
+def test_receipt_page_does_not_grow_with_its_rows(officer, django_assert_max_num_queries, members):
+    stored = household(officer, members, collected_on=TODAY)
+    issue_gift(enrollment=stored[0], user=None)
+    url = reverse("enrollments:receipt") + "?" + "&".join(f"e={e.pk}" for e in stored)
+    with django_assert_max_num_queries(6):
+        response = officer.get(url)
+    assert response.content.decode().count('class="card mb-3 receipt-row"') == members
