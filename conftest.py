@@ -48,3 +48,11 @@ def default_policies(django_db_blocker):
     with django_db_blocker.unblock():
         defaults.add_policies(apps, None)
         from_2026.add_policy(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache: cached figures keyed by ids must not outlive their rows."""
+    from django.core.cache import cache
+
+    cache.clear()

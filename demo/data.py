@@ -18,10 +18,11 @@ from campaign.models import BhxhOffice, Campaign, Commune, CoverageBaseline, Pro
 from campaign.services import import_geography, save_campaign
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, sync_role_groups
+from dashboard.progress.snapshots import compute_progress, days_to_backfill
 from enrollments.models import GiftStock
 
 from .awards import purge_demo_rankings, seed_awards
-from .enrollments import drop_demo_enrollments, seed_enrollments
+from .enrollments import DEMO_DAY, drop_demo_enrollments, seed_enrollments
 from .names import person_name
 
 PROVINCE_CODE = 80
@@ -258,6 +259,8 @@ def seed_demo(*, enrollment_scale: float = 1.0) -> SeedReport:
     _drop_stale_demo_rows(campaign, agencies, collectors)
     enrollments = seed_enrollments(campaign, seed=SEED, scale=enrollment_scale)
     seed_awards(campaign)
+    for day in days_to_backfill(campaign, until=DEMO_DAY):  # the trend has a history on a new install
+        compute_progress(campaign=campaign, day=day)
     return SeedReport(
         campaign=campaign,
         communes=len(communes),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign, CampaignWeek, Commune, Product
 from campaign.selectors import week_of
 from collectors.models import Collector
-from core import clock
+from core import clock, freshness
 from core.errors import ConflictError, DomainError
 
 from .classification import Classification, bhxh_coverage, bhyt_coverage, classify
@@ -22,7 +22,7 @@ from .contributions import Quote, quote_bhxh, quote_bhyt
 from .identity import validate_bhxh_code, validate_cccd
 from .models import Channel, Enrollment, GiftIssue, GiftStock, Household, Participant, Sex, Source, TargetGroup
 from .selectors import household_member_order, last_coverage_end, policy_on, supported_months_used
-from .vocabulary import earns_mug, why_no_mug
+from .vocabulary import earns_mug, figures_generation, why_no_mug
 
 RECORDED = Enrollment.Status.RECORDED
 
@@ -348,6 +348,11 @@ def _store(
     return enrollment
 
 
+def _figures_change(campaign_id: int) -> None:
+    """Once the write commits, cached progress and standings built on the old enrollments are stale."""
+    transaction.on_commit(lambda: freshness.bump(figures_generation(campaign_id)))
+
+
 def record_enrollment(
     *,
     campaign: Campaign,
@@ -393,6 +398,7 @@ def record_household(
         except DomainError as exc:
             exc.index = position
             raise
+    _figures_change(campaign.pk)
     return stored
 
 
@@ -411,6 +417,7 @@ def cancel_enrollment(*, enrollment: Enrollment, reason: str, user) -> Enrollmen
         flagged=True, flag_note=_("Enrollment cancelled after the mug was handed over: %(reason)s") % {"reason": reason}
     )
     enrollment.refresh_from_db()
+    _figures_change(enrollment.campaign_id)
     return enrollment
 
 

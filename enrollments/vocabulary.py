@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import freshness
+
 from .classification import BROUGHT_IN, Classification
 
 
@@ -85,3 +87,11 @@ def mug_due(enrollment, *, issued: bool) -> bool:
     return not issued and earns_mug(
         classification=enrollment.classification, in_campaign=enrollment.week_id is not None, status=enrollment.status
     )
+
+
+# --- Freshness of what is computed from enrollments ----------------------------------------------
+
+
+def figures_generation(campaign_id: int) -> str:
+    """The cache generation that every figure computed from a campaign's enrollments is keyed on."""
+    return freshness.name("enrollments", campaign_id)

@@ -18,7 +18,7 @@ from collectors.attainment import attainment
 from collectors.models import CollectionAgency, WeeklyQuota
 from core import freshness
 from enrollments.models import Enrollment
-from enrollments.vocabulary import COUNTED, RENEWED
+from enrollments.vocabulary import COUNTED, RENEWED, figures_generation
 
 from .figures import NO_COUNTS, Counts, Coverage, Window, coverage
 
@@ -28,25 +28,23 @@ MEASURES = {"bhyt": Product.BHYT_HGD, "bhxh": Product.BHXH_TN}
 PRODUCTS = (Product.BHXH_TN, Product.BHYT_HGD)
 
 
-def enrollments_generation(campaign: Campaign) -> str:
-    return freshness.name("enrollments", campaign.pk)
-
-
 def window_of(campaign: Campaign, today: date) -> Window:
     return Window.of(today=today, campaign_start=campaign.start_date, target_date=campaign.target_date)
 
 
-def added_by_commune(campaign: Campaign, window: Window) -> dict[tuple[int, str], tuple[int, int]]:
+def added_by_commune(
+    campaign: Campaign, window: Window, *, cached: bool = True
+) -> dict[tuple[int, str], tuple[int, int]]:
     """(commune id, product) → (people added since the commune's baseline, of them in the pace window).
 
     Distinct people with a counted enrollment collected from the baseline's date to today,
     counted in their commune.
     """
-    generation = freshness.generation(enrollments_generation(campaign))
+    generation = freshness.generation(figures_generation(campaign.pk))
     key = f"dashboard:added:{campaign.pk}:{window.today.isoformat()}:{window.first_day.isoformat()}:{generation}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    hit = cache.get(key) if cached else None
+    if hit is not None:
+        return hit
     rows = (
         Enrollment.objects.filter(
             COUNTED,
@@ -73,6 +71,7 @@ class Area:
 
     code: str
     name: str
+    pk: int | None = None  # a commune's id
     counts: dict[str, Counts] = field(default_factory=lambda: dict.fromkeys(MEASURES, NO_COUNTS))
     office: str = ""  # a commune's BHXH cơ sở (its name)
     office_code: str = ""
@@ -82,8 +81,8 @@ class Area:
         self.counts = {measure: self.counts[measure] + other.counts[measure] for measure in MEASURES}
 
 
-def _commune_areas(campaign: Campaign, window: Window, commune_ids: set[int] | None) -> list[Area]:
-    added = added_by_commune(campaign, window)
+def _commune_areas(campaign: Campaign, window: Window, commune_ids: set[int] | None, cached: bool) -> list[Area]:
+    added = added_by_commune(campaign, window, cached=cached)
     baselines = CoverageBaseline.objects.filter(campaign=campaign).select_related("commune", "commune__office")
     if commune_ids is not None:
         baselines = baselines.filter(commune_id__in=commune_ids)
@@ -93,6 +92,7 @@ def _commune_areas(campaign: Campaign, window: Window, commune_ids: set[int] | N
         area = Area(
             commune.code,
             commune.name,
+            pk=commune.pk,
             office=commune.office.name if commune.office else "",
             office_code=commune.office.code if commune.office else "",
         )
@@ -121,10 +121,15 @@ class CoverageProgress:
     communes: list[Area]
 
 
-def coverage_progress(*, campaign: Campaign, today: date, commune_ids: set[int] | None = None) -> CoverageProgress:
-    """Coverage for the province (or the communes given), each BHXH cơ sở and each commune with a baseline."""
+def coverage_progress(
+    *, campaign: Campaign, today: date, commune_ids: set[int] | None = None, cached: bool = True
+) -> CoverageProgress:
+    """Coverage for the province (or the communes given), each BHXH cơ sở and each commune with a baseline.
+
+    ``cached=False`` reads the database whatever the cache holds (the snapshots of record do).
+    """
     window = window_of(campaign, today)
-    communes = [_figure(campaign, area, window) for area in _commune_areas(campaign, window, commune_ids)]
+    communes = [_figure(campaign, area, window) for area in _commune_areas(campaign, window, commune_ids, cached)]
     offices: dict[str, Area] = {}
     province = Area(campaign.province.code if campaign.province_id else "", str(campaign.province))
     for area in communes:
