@@ -18,6 +18,7 @@ from collectors.api_auth import api_auth
 from collectors.roles import public
 from core.api_errors import domain_error_body, error_body
 from core.errors import DomainError
+from dashboard.api import router as dashboard_router
 from enrollments.api import router as enrollments_router
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ api = NinjaAPI(
 )
 api.add_router("/", enrollments_router)
 api.add_router("/", awards_router)
+api.add_router("/", dashboard_router)
 
 
 # --- One error shape -------------------------------------------------------------------------
