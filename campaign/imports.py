@@ -1,7 +1,5 @@
-"""Spreadsheet import of the campaign app: each commune's coverage baseline; and the lookups of
-communes and BHXH offices by what people type (a code, or a name with or without "Xã")."""
+"""Spreadsheet import of the campaign app: each commune's coverage baseline."""
 
-import re
 from datetime import date
 from typing import Any
 
@@ -11,98 +9,12 @@ from django.utils.translation import gettext_lazy
 from core import clock
 from core.errors import DomainError
 from core.excel.importing import Importer, Outcome, change_counts
-from core.excel.reader import Field, Row, Table, TableSpec, normalize, to_code, to_count, to_date, vn_int
+from core.excel.reader import Field, Row, Table, TableSpec, to_code, to_count, to_date, vn_int
 from core.excel.writer import Column, table_to_bytes
 from core.models import ImportRecord
 
-from .models import BhxhOffice, Campaign, Commune, CoverageBaseline, Province
-
-_COMMUNE_PREFIX = re.compile(r"^(xa|phuong|dackhu|thitran)")
-_OFFICE_PREFIX = re.compile(r"^(bhxhcoso|bhxhhuyen|bhxhthixa|bhxhthanhpho|bhxhkhuvuc|bhxh)")
-
-
-class CommuneLookup:
-    """Communes of a province by code ("25480", or 25480 typed as a number) or by name ("Xã Tân Biên", "tan bien")."""
-
-    def __init__(self, province: Province | None = None):
-        communes = Commune.objects.select_related("province")
-        self.province = province
-        self.by_code = {c.code: c for c in communes}
-        self.by_name: dict[str, list[Commune]] = {}
-        for commune in self.by_code.values():
-            if province is not None and commune.province_id != province.pk:
-                continue
-            full = normalize(commune.name)
-            for name in {full, _COMMUNE_PREFIX.sub("", full)}:
-                self.by_name.setdefault(name, []).append(commune)
-
-    def find(self, text: str) -> Commune:
-        """The commune, or DomainError saying why not (unknown, ambiguous, another province)."""
-        text = (text or "").strip()
-        if text.isdigit():
-            commune = self.by_code.get(text.zfill(5))
-            if commune is None:
-                raise DomainError(_("No commune has the code %(code)s.") % {"code": text})
-        else:
-            found = self.by_name.get(normalize(text), [])
-            if not found:
-                raise DomainError(_("No commune is called “%(name)s”%(where)s.") % {"name": text, "where": self._where})
-            if len(found) > 1:
-                raise DomainError(
-                    _("Several communes are called “%(name)s” (%(codes)s): give the commune code instead.")
-                    % {
-                        "name": text,
-                        "codes": ", ".join(f"{c.name} {c.code}" for c in sorted(found, key=lambda c: c.code)),
-                    }
-                )
-            commune = found[0]
-        if self.province is not None and commune.province_id != self.province.pk:
-            raise DomainError(
-                _("Commune %(commune)s (%(code)s) is not in %(province)s.")
-                % {"commune": commune.name, "code": commune.code, "province": self.province.name}
-            )
-        return commune
-
-    @property
-    def _where(self) -> str:
-        return _(" in %(province)s") % {"province": self.province.name} if self.province else ""
-
-
-class OfficeLookup:
-    """BHXH cơ sở offices by code or by name, with or without "BHXH cơ sở" in front."""
-
-    def __init__(self):
-        self.by_code = {office.code.upper(): office for office in BhxhOffice.objects.all()}
-        self.by_name: dict[str, list[BhxhOffice]] = {}
-        for office in self.by_code.values():
-            full = normalize(office.name)
-            for name in {full, _OFFICE_PREFIX.sub("", full)} - {""}:
-                self.by_name.setdefault(name, []).append(office)
-
-    def find(self, text: str) -> BhxhOffice:
-        text = (text or "").strip()
-        office = self.by_code.get(text.upper())
-        if office is not None:
-            return office
-        found = self.by_name.get(normalize(text)) or self.by_name.get(_OFFICE_PREFIX.sub("", normalize(text)), [])
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise DomainError(
-                _("Several BHXH offices are called “%(name)s”: give the office code instead.") % {"name": text}
-            )
-        raise DomainError(
-            _("No BHXH office has the code or name “%(name)s”; add it in the data administration first.")
-            % {"name": text}
-        )
-
-
-def campaign_by_code(code: str) -> Campaign:
-    campaign = Campaign.objects.select_related("province").filter(code=(code or "").strip()).first()
-    if campaign is None:
-        raise DomainError({"campaign": [_("No campaign has the code “%(code)s”.") % {"code": code or ""}]})
-    return campaign
-
+from .models import Campaign, Commune, CoverageBaseline
+from .selectors import CommuneLookup, campaign_by_code, commune_lookup
 
 # --- coverage baselines --------------------------------------------------------------------------
 
@@ -194,7 +106,7 @@ class BaselineImport(Importer):
                     )
                 ]
             )
-        communes = CommuneLookup(campaign.province)
+        communes = commune_lookup(province=campaign.province)
         problems, wanted, seen = [], {}, {}
         today = clock.today()
         for row in rows:

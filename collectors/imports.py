@@ -10,8 +10,8 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign.imports import CommuneLookup, OfficeLookup, campaign_by_code
 from campaign.models import Campaign, CampaignWeek, Product
+from campaign.selectors import campaign_by_code, commune_lookup, office_lookup
 from core.errors import DomainError
 from core.excel.importing import Importer, Outcome, change_counts
 from core.excel.reader import (
@@ -446,8 +446,8 @@ class RosterImport(Importer):
     template_name = "mau-danh-sach-to-chuc-dich-vu-thu.xlsx"
 
     def run(self, table: Table, rows: list[Row], *, context: Any, write: bool) -> Outcome:
-        offices, problems = OfficeLookup(), []
-        communes = CommuneLookup()
+        offices, problems = office_lookup(), []
+        communes = commune_lookup()
         agencies: dict[str, _AgencyWanted] = {}
         collectors: dict[str, tuple[Row, dict]] = {}
         for row in rows:

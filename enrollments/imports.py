@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign.imports import COMMUNE_CODE, COMMUNE_NAME, CommuneLookup, campaign_by_code
+from campaign.imports import COMMUNE_CODE, COMMUNE_NAME
 from campaign.models import Campaign, Product
-from campaign.selectors import current_campaign
+from campaign.selectors import campaign_by_code, commune_lookup, current_campaign
 from collectors.models import CollectionAgency, Collector
 from core import clock
 from core.errors import DomainError
@@ -382,7 +382,7 @@ class PaperEnrollmentImport(Importer):
         if "commune_code" not in table.columns and "commune_name" not in table.columns:
             message = _("The sheet needs a column %(code)s or %(name)s.") % {"code": "Mã xã", "name": "Tên xã"}
             return Outcome(problems=[table.problem(None, None, message)])
-        communes = CommuneLookup(context.campaign.province)
+        communes = commune_lookup(province=context.campaign.province)
         problems, lines = [], []
         counts = change_counts(skipped=0)
         seen: dict[tuple, int] = {}
