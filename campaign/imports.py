@@ -1,4 +1,5 @@
-"""Spreadsheet import of the campaign app: each commune's coverage baseline."""
+"""Spreadsheet import of the campaign app: each commune's coverage baseline; and the commune
+columns (a code, or a name with or without "Xã") that other apps' sheets share."""
 
 from datetime import date
 from typing import Any
@@ -8,17 +9,17 @@ from django.utils.translation import gettext_lazy
 
 from core import clock
 from core.errors import DomainError
-from core.excel.importing import Importer, Outcome, change_counts
-from core.excel.reader import Field, Row, Table, TableSpec, to_code, to_count, to_date, vn_int
+from core.excel.importing import Importer, change_counts, duplicates
+from core.excel.reader import Field, Problem, Row, Table, TableSpec, to_code, to_count, to_date, vn_int
 from core.excel.writer import Column, table_to_bytes
 from core.models import ImportRecord
 
 from .models import Campaign, Commune, CoverageBaseline
 from .selectors import CommuneLookup, campaign_by_code, commune_lookup
+from .services import BASELINE_FIGURES, BaselinePlan, save_baselines
 
-# --- coverage baselines --------------------------------------------------------------------------
+# --- communes in a sheet ------------------------------------------------------------------------
 
-FIGURES = ("population", "labour_force", "bhyt_insured", "bhxh_insured")
 COMMUNE_CODE = Field(
     "commune_code",
     "Mã xã",
@@ -34,6 +35,38 @@ COMMUNE_NAME = Field(
     required=False,
     blank=True,
 )
+
+
+def missing_commune_column(table: Table) -> Problem | None:
+    """A sheet of communes needs their code or their name."""
+    if "commune_code" in table.columns or "commune_name" in table.columns:
+        return None
+    return table.problem(
+        None, None, _("The sheet needs a column %(code)s or %(name)s.") % {"code": "Mã xã", "name": "Tên xã"}
+    )
+
+
+def commune_column(table: Table) -> str:
+    """The column that names the commune: its code where the sheet has one, else its name."""
+    return "commune_code" if "commune_code" in table.columns else "commune_name"
+
+
+def commune_of(table: Table, row: Row, communes: CommuneLookup, problems: list[Problem]) -> Commune | None:
+    """The commune a row names by code or name; else None, with the reason added to ``problems``."""
+    text = row.values.get("commune_code") or row.values.get("commune_name")
+    if not text:
+        problems.append(table.problem(row, commune_column(table), _("Give the commune's code or name.")))
+        return None
+    try:
+        return communes.find(text)
+    except DomainError as exc:
+        key = "commune_code" if row.values.get("commune_code") else "commune_name"
+        problems.extend(table.problem(row, key, m) for m in exc.messages)
+        return None
+
+
+# --- coverage baselines --------------------------------------------------------------------------
+
 BASELINE = TableSpec(
     gettext_lazy("coverage baselines"),
     (
@@ -82,6 +115,97 @@ FIGURE_LABELS = {
 }
 
 
+def plan_baselines(table: Table, rows: list[Row], *, campaign: Campaign) -> BaselinePlan:
+    """The campaign's baselines the rows add or change, and every problem; writes nothing."""
+    if problem := missing_commune_column(table):
+        return BaselinePlan(problems=[problem])
+    communes = commune_lookup(province=campaign.province)
+    problems: list[Problem] = []
+    found: list[tuple[Row, Commune]] = []
+    today = clock.today()
+    for row in rows:
+        values = row.values
+        if all(values.get(key) is None for key in BASELINE_FIGURES):
+            continue  # a commune of the template left empty: not in this upload
+        commune = commune_of(table, row, communes, problems)
+        missing = [key for key in BASELINE_FIGURES if values.get(key) is None]
+        problems += [table.problem(row, key, _("The cell is empty; it needs a value.")) for key in missing]
+        if commune is None or missing:
+            continue
+        problems += _check_figures(table, row, today)
+        found.append((row, commune))
+    problems += duplicates(table, ((row, commune.pk) for row, commune in found), column=commune_column(table))
+    if problems:
+        return BaselinePlan(problems=problems)
+    wanted = {commune.pk: (commune, row.values) for row, commune in found}
+    return _changes(campaign, wanted)
+
+
+def _check_figures(table: Table, row: Row, today: date) -> list[Problem]:
+    values, problems = row.values, []
+    rules = [
+        ("labour_force", "population"),
+        ("bhyt_insured", "population"),
+        ("bhxh_insured", "labour_force"),
+    ]
+    for part, whole in rules:
+        if values[part] > values[whole]:
+            problems.append(
+                table.problem(
+                    row,
+                    part,
+                    _("%(part)s (%(part_value)s) cannot be more than %(whole)s (%(whole_value)s).")
+                    % {
+                        "part": FIGURE_LABELS[part],
+                        "part_value": vn_int(values[part]),
+                        "whole": FIGURE_LABELS[whole],
+                        "whole_value": vn_int(values[whole]),
+                    },
+                )
+            )
+    if values["as_of"] > today:
+        problems.append(table.problem(row, "as_of", _("The date of the figures cannot be in the future.")))
+    return problems
+
+
+def _changes(campaign: Campaign, wanted: dict[int, tuple[Commune, dict]]) -> BaselinePlan:
+    stored = {b.commune_id: b for b in CoverageBaseline.objects.filter(campaign=campaign)}
+    plan = BaselinePlan()
+    for commune, values in wanted.values():
+        new = {key: values[key] for key in BASELINE_FIGURES}
+        baseline = stored.get(commune.pk)
+        if baseline is None:
+            plan.add.append(CoverageBaseline(campaign=campaign, commune=commune, **new))
+            plan.lines.append(
+                _("%(commune)s: added, population %(population)s")
+                % {"commune": commune.name, "population": vn_int(new["population"])}
+            )
+            continue
+        changes = [key for key, value in new.items() if getattr(baseline, key) != value]
+        if changes:
+            plan.lines.append(
+                f"{commune.name}: "
+                + "; ".join(
+                    f"{FIGURE_LABELS[key]} {_shown(getattr(baseline, key))} → {_shown(new[key])}" for key in changes
+                )
+            )
+            for key in changes:
+                setattr(baseline, key, new[key])
+            plan.change.append(baseline)
+    without = Commune.objects.filter(province=campaign.province).exclude(
+        pk__in=[*stored, *(c.pk for c, _v in wanted.values())]
+    )
+    if (missing := without.count()) and wanted:
+        plan.notes.append(
+            _("%(count)s communes of %(province)s still have no baseline.")
+            % {"count": missing, "province": campaign.province.name}
+        )
+    plan.counts = change_counts(
+        added=len(plan.add), changed=len(plan.change), unchanged=len(wanted) - len(plan.add) - len(plan.change)
+    )
+    return plan
+
+
 class BaselineImport(Importer):
     """Population, labour force and insured counts per commune on a date: the base of coverage figures."""
 
@@ -94,129 +218,11 @@ class BaselineImport(Importer):
     def context(self, *, campaign: str = "", **codes) -> Campaign:
         return campaign_by_code(campaign)
 
-    def run(self, table: Table, rows: list[Row], *, context: Campaign, write: bool) -> Outcome:
-        campaign = context
-        if "commune_code" not in table.columns and "commune_name" not in table.columns:
-            return Outcome(
-                problems=[
-                    table.problem(
-                        None,
-                        None,
-                        _("The sheet needs a column %(code)s or %(name)s.") % {"code": "Mã xã", "name": "Tên xã"},
-                    )
-                ]
-            )
-        communes = commune_lookup(province=campaign.province)
-        problems, wanted, seen = [], {}, {}
-        today = clock.today()
-        for row in rows:
-            values = row.values
-            if all(values.get(key) is None for key in (*FIGURES, "as_of")):
-                continue  # a commune of the template left empty: not in this upload
-            found = self._commune(table, row, communes, problems)
-            missing = [key for key in (*FIGURES, "as_of") if values.get(key) is None]
-            problems += [table.problem(row, key, _("The cell is empty; it needs a value.")) for key in missing]
-            if found is None or missing:
-                continue
-            problems += self._check_figures(table, row, today)
-            first = seen.setdefault(found.pk, row.number)
-            if first != row.number:
-                problems.append(
-                    table.problem(row, self._commune_key(table), _("Duplicate of row %(row)s.") % {"row": first})
-                )
-            wanted[found.pk] = (found, values)
-        if problems:
-            return Outcome(problems=problems)
-        return self._apply(campaign, wanted, write=write)
+    def plan(self, table: Table, rows: list[Row], *, context: Campaign) -> BaselinePlan:
+        return plan_baselines(table, rows, campaign=context)
 
-    @staticmethod
-    def _commune_key(table: Table) -> str:
-        return "commune_code" if "commune_code" in table.columns else "commune_name"
-
-    def _commune(self, table: Table, row: Row, communes: CommuneLookup, problems: list) -> Commune | None:
-        key = self._commune_key(table)
-        text = row.values.get("commune_code") or row.values.get("commune_name")
-        if not text:
-            problems.append(table.problem(row, key, _("Give the commune's code or name.")))
-            return None
-        try:
-            return communes.find(text)
-        except DomainError as exc:
-            key = "commune_code" if row.values.get("commune_code") else "commune_name"
-            problems.extend(table.problem(row, key, m) for m in exc.messages)
-            return None
-
-    @staticmethod
-    def _check_figures(table: Table, row: Row, today: date) -> list:
-        values, problems = row.values, []
-        rules = [
-            ("labour_force", "population"),
-            ("bhyt_insured", "population"),
-            ("bhxh_insured", "labour_force"),
-        ]
-        for part, whole in rules:
-            if values[part] > values[whole]:
-                problems.append(
-                    table.problem(
-                        row,
-                        part,
-                        _("%(part)s (%(part_value)s) cannot be more than %(whole)s (%(whole_value)s).")
-                        % {
-                            "part": FIGURE_LABELS[part],
-                            "part_value": vn_int(values[part]),
-                            "whole": FIGURE_LABELS[whole],
-                            "whole_value": vn_int(values[whole]),
-                        },
-                    )
-                )
-        if values["as_of"] > today:
-            problems.append(table.problem(row, "as_of", _("The date of the figures cannot be in the future.")))
-        return problems
-
-    def _apply(self, campaign: Campaign, wanted: dict, *, write: bool) -> Outcome:
-        stored = {b.commune_id: b for b in CoverageBaseline.objects.filter(campaign=campaign)}
-        to_create, to_update, lines = [], [], []
-        for commune, values in wanted.values():
-            new = {key: values[key] for key in (*FIGURES, "as_of")}
-            baseline = stored.get(commune.pk)
-            if baseline is None:
-                to_create.append(CoverageBaseline(campaign=campaign, commune=commune, **new))
-                lines.append(
-                    _("%(commune)s: added, population %(population)s")
-                    % {"commune": commune.name, "population": vn_int(new["population"])}
-                )
-                continue
-            changes = [key for key, value in new.items() if getattr(baseline, key) != value]
-            if changes:
-                lines.append(
-                    f"{commune.name}: "
-                    + "; ".join(
-                        f"{FIGURE_LABELS[key]} {_shown(getattr(baseline, key))} → {_shown(new[key])}" for key in changes
-                    )
-                )
-                for key in changes:
-                    setattr(baseline, key, new[key])
-                to_update.append(baseline)
-        if write:
-            CoverageBaseline.objects.bulk_create(to_create)
-            CoverageBaseline.objects.bulk_update(to_update, [*FIGURES, "as_of"])
-        without = Commune.objects.filter(province=campaign.province).exclude(
-            pk__in=[*stored, *(c.pk for c, _v in wanted.values())]
-        )
-        notes = []
-        if (missing := without.count()) and wanted:
-            notes.append(
-                _("%(count)s communes of %(province)s still have no baseline.")
-                % {"count": missing, "province": campaign.province.name}
-            )
-        return Outcome(
-            counts=change_counts(
-                added=len(to_create), changed=len(to_update), unchanged=len(wanted) - len(to_create) - len(to_update)
-            ),
-            lines=lines,
-            notes=notes,
-            rows_written=len(to_create) + len(to_update) if write else 0,
-        )
+    def write(self, plan: BaselinePlan, *, context: Campaign) -> int:
+        return save_baselines(plan=plan)
 
     def template(self, context: Campaign) -> bytes:
         campaign = context
