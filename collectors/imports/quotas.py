@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy
 from campaign.models import Campaign, CampaignWeek, Product
 from campaign.selectors import campaign_by_code
 from core.errors import DomainError
-from core.excel.importing import Importer, Outcome, change_counts
+from core.excel.importing import Importer, change_counts, duplicates
 from core.excel.reader import (
     CellError,
     ColumnPattern,
     Field,
+    Problem,
     Row,
     Table,
     TableSpec,
@@ -28,6 +29,8 @@ from core.excel.writer import Column, table_to_bytes
 from core.models import ImportRecord
 
 from ..models import CollectionAgency, WeeklyQuota
+from ..selectors import AgencyLookup, agency_lookup
+from ..services import QuotaPlan, save_quotas
 from .columns import AGENCY_CODE
 
 PRODUCT_SHORT = {Product.BHXH_TN: "BHXH TN", Product.BHYT_HGD: "BHYT HGĐ"}
@@ -94,17 +97,179 @@ QUOTAS_WIDE = TableSpec(
 )
 
 
-class AgencyLookup:
-    def __init__(self):
-        self.by_code = {agency.code.upper(): agency for agency in CollectionAgency.objects.all()}
+def plan_quotas(table: Table, rows: list[Row], *, campaign: Campaign) -> QuotaPlan:
+    """The quotas the rows add, change or remove, and every problem; writes nothing.
 
-    def find(self, code: str) -> CollectionAgency:
-        agency = self.by_code.get((code or "").strip().upper())
-        if agency is None:
-            raise DomainError(
-                _("Unknown agency code %(code)s; add the agency with the roster import first.") % {"code": code}
+    A week in the file gets exactly the file's quotas: a stored quota of that week the file
+    leaves out is removed.
+    """
+    weeks = {week.number: week for week in campaign.weeks.all()}
+    agencies = agency_lookup()
+    problems: list[Problem] = []
+    if table.spec is QUOTAS_WIDE:
+        problems += _check_week_columns(table, weeks)
+        entries = _wide_entries(table, rows, weeks)
+    else:
+        entries = _long_entries(table, rows, weeks, problems)
+    weeks_in_file: set[int] = set()
+    found: list[tuple[Row, CampaignWeek, CollectionAgency, dict]] = []
+    for row, week, counts in entries:
+        weeks_in_file.add(week.pk)
+        try:
+            found.append((row, week, agencies.find(row.values["agency"]), counts))
+        except DomainError as exc:
+            problems.extend(table.problem(row, "agency", m) for m in exc.messages)
+    repeated = duplicates(table, ((row, (week.pk, agency.pk)) for row, week, agency, _c in found), column="agency")
+    problems += repeated
+    repeated_rows = {problem.row for problem in repeated}
+    wanted: dict[tuple[int, int, str], int] = {}  # (week id, agency id, product) -> count
+    for row, week, agency, counts in found:
+        if row.number in repeated_rows:
+            continue
+        if not agency.active and any(counts.values()):
+            problems.append(
+                table.problem(
+                    row,
+                    "agency",
+                    _("Agency %(code)s is deactivated: reactivate it or leave its quotas empty.")
+                    % {"code": agency.code},
+                )
             )
-        return agency
+            continue
+        for product, count in counts.items():
+            if count:
+                wanted[(week.pk, agency.pk, product)] = count
+    if problems:
+        return QuotaPlan(campaign=campaign, problems=problems)
+    if not weeks_in_file:
+        return QuotaPlan(
+            campaign=campaign, problems=[table.problem(None, None, _("The file has no quota for any week."))]
+        )
+    return _changes(campaign, weeks, weeks_in_file, wanted, agencies)
+
+
+def _long_entries(table: Table, rows: list[Row], weeks: dict, problems: list):
+    by_start = {week.start_date: week for week in weeks.values()}
+    for row in rows:
+        week = _week(table, row, row.values["week"], weeks, by_start, problems)
+        if week is not None:
+            yield row, week, {product: row.values.get(product) for product in Product.values}
+
+
+def _week(table, row, ref, weeks: dict, by_start: dict, problems: list) -> CampaignWeek | None:
+    first, last = weeks[min(weeks)], weeks[max(weeks)]
+    if isinstance(ref, int):
+        week = weeks.get(ref)
+        if week is None:
+            problems.append(
+                table.problem(
+                    row,
+                    "week",
+                    _("Week %(number)s is outside the campaign, which has weeks 1 to %(last)s.")
+                    % {"number": ref, "last": last.number},
+                )
+            )
+        return week
+    week = by_start.get(ref)
+    if week is not None:
+        return week
+    if first.start_date <= ref <= last.end_date:
+        containing = next(w for w in weeks.values() if w.start_date <= ref <= w.end_date)
+        message = _("%(date)s is not the first day of a week: week %(number)s starts on %(start)s.") % {
+            "date": ref.strftime("%d/%m/%Y"),
+            "number": containing.number,
+            "start": containing.start_date.strftime("%d/%m/%Y"),
+        }
+    else:
+        message = _("%(date)s is outside the campaign (%(start)s to %(end)s).") % {
+            "date": ref.strftime("%d/%m/%Y"),
+            "start": first.start_date.strftime("%d/%m/%Y"),
+            "end": last.end_date.strftime("%d/%m/%Y"),
+        }
+    problems.append(table.problem(row, "week", message))
+    return None
+
+
+def _check_week_columns(table: Table, weeks: dict) -> list[Problem]:
+    problems = []
+    for key in table.columns:
+        if isinstance(key, tuple) and key[1] not in weeks:
+            problems.append(
+                table.problem(
+                    None,
+                    None,
+                    _("The column %(header)s is for week %(number)s, but the campaign has weeks 1 to %(last)s.")
+                    % {"header": table.header_of(key), "number": key[1], "last": max(weeks)},
+                )
+            )
+    return problems
+
+
+def _wide_entries(table: Table, rows: list[Row], weeks: dict):
+    week_numbers = sorted({key[1] for key in table.columns if isinstance(key, tuple) and key[1] in weeks})
+    # A week whose columns are all empty is not in the upload: its quotas stay as they are.
+    filled = {
+        number
+        for number in week_numbers
+        if any(row.values.get(("week", number, p)) is not None for row in rows for p in Product.values)
+    }
+    for row in rows:
+        for number in week_numbers:
+            if number in filled:
+                yield row, weeks[number], {p: row.values.get(("week", number, p)) for p in Product.values}
+
+
+def _changes(campaign, weeks, weeks_in_file, wanted, agencies: AgencyLookup) -> QuotaPlan:
+    stored = {
+        (q.week_id, q.agency_id, q.product): q
+        for q in WeeklyQuota.objects.filter(week_id__in=weeks_in_file).select_related("agency")
+    }
+    week_numbers = {week.pk: week.number for week in weeks.values()}
+    agency_codes = {agency.pk: agency.code for agency in agencies.by_code.values()}
+    plan = QuotaPlan(campaign=campaign)
+
+    def line(key, before, after):
+        week_id, agency_id, product = key
+        plan.lines.append(
+            _("Week %(week)s · %(agency)s · %(product)s: %(before)s → %(after)s")
+            % {
+                "week": week_numbers[week_id],
+                "agency": agency_codes[agency_id],
+                "product": PRODUCT_SHORT[product],
+                "before": vn_int(before) if before else "—",
+                "after": vn_int(after) if after else "—",
+            }
+        )
+
+    for key, count in sorted(wanted.items(), key=lambda item: _sort_key(item[0], week_numbers, agency_codes)):
+        quota = stored.get(key)
+        if quota is None:
+            plan.add.append(WeeklyQuota(week_id=key[0], agency_id=key[1], product=key[2], count=count))
+            line(key, None, count)
+        elif quota.count != count:
+            line(key, quota.count, count)
+            quota.count = count
+            plan.change.append(quota)
+    for key, quota in sorted(stored.items(), key=lambda item: _sort_key(item[0], week_numbers, agency_codes)):
+        if key not in wanted:
+            plan.remove.append(quota.pk)
+            line(key, quota.count, None)
+    plan.notes.append(
+        _("Weeks in this file: %(weeks)s. Quotas of other weeks stay as they are.")
+        % {"weeks": ", ".join(str(week_numbers[w]) for w in sorted(weeks_in_file, key=week_numbers.get))}
+    )
+    plan.counts = change_counts(
+        added=len(plan.add),
+        changed=len(plan.change),
+        removed=len(plan.remove),
+        unchanged=len(wanted) - len(plan.add) - len(plan.change),
+    )
+    return plan
+
+
+def _sort_key(key, week_numbers, agency_codes):
+    week_id, agency_id, product = key
+    return week_numbers.get(week_id, 0), agency_codes.get(agency_id, ""), product
 
 
 class QuotaImport(Importer):
@@ -123,171 +288,11 @@ class QuotaImport(Importer):
     def context(self, *, campaign: str = "", **codes) -> Campaign:
         return campaign_by_code(campaign)
 
-    def run(self, table: Table, rows: list[Row], *, context: Campaign, write: bool) -> Outcome:
-        campaign = context
-        weeks = {week.number: week for week in campaign.weeks.all()}
-        agencies = AgencyLookup()
-        problems: list = []
-        wanted: dict[tuple[int, int, str], int] = {}  # (week id, agency id, product) -> count
-        weeks_in_file: set[int] = set()
-        if table.spec is QUOTAS_WIDE:
-            problems += self._check_week_columns(table, weeks)
-            entries = self._wide_entries(table, rows, weeks)
-        else:
-            entries = self._long_entries(table, rows, weeks, problems)
-        seen: dict[tuple[int, int], int] = {}
-        for row, week, counts in entries:
-            weeks_in_file.add(week.pk)
-            try:
-                agency = agencies.find(row.values["agency"])
-            except DomainError as exc:
-                problems.extend(table.problem(row, "agency", m) for m in exc.messages)
-                continue
-            first = seen.setdefault((week.pk, agency.pk), row.number)
-            if first != row.number:
-                problems.append(table.problem(row, "agency", _("Duplicate of row %(row)s.") % {"row": first}))
-                continue
-            if not agency.active and any(counts.values()):
-                problems.append(
-                    table.problem(
-                        row,
-                        "agency",
-                        _("Agency %(code)s is deactivated: reactivate it or leave its quotas empty.")
-                        % {"code": agency.code},
-                    )
-                )
-                continue
-            for product, count in counts.items():
-                if count:
-                    wanted[(week.pk, agency.pk, product)] = count
-        if problems:
-            return Outcome(problems=problems)
-        if not weeks_in_file:
-            return Outcome(problems=[table.problem(None, None, _("The file has no quota for any week."))])
-        return self._apply(campaign, weeks, weeks_in_file, wanted, agencies, write=write)
+    def plan(self, table: Table, rows: list[Row], *, context: Campaign) -> QuotaPlan:
+        return plan_quotas(table, rows, campaign=context)
 
-    def _long_entries(self, table: Table, rows: list[Row], weeks: dict, problems: list):
-        by_start = {week.start_date: week for week in weeks.values()}
-        for row in rows:
-            week = self._week(table, row, row.values["week"], weeks, by_start, problems)
-            if week is not None:
-                yield row, week, {product: row.values.get(product) for product in Product.values}
-
-    def _week(self, table, row, ref, weeks: dict, by_start: dict, problems: list) -> CampaignWeek | None:
-        first, last = weeks[min(weeks)], weeks[max(weeks)]
-        if isinstance(ref, int):
-            week = weeks.get(ref)
-            if week is None:
-                problems.append(
-                    table.problem(
-                        row,
-                        "week",
-                        _("Week %(number)s is outside the campaign, which has weeks 1 to %(last)s.")
-                        % {"number": ref, "last": last.number},
-                    )
-                )
-            return week
-        week = by_start.get(ref)
-        if week is not None:
-            return week
-        if first.start_date <= ref <= last.end_date:
-            containing = next(w for w in weeks.values() if w.start_date <= ref <= w.end_date)
-            message = _("%(date)s is not the first day of a week: week %(number)s starts on %(start)s.") % {
-                "date": ref.strftime("%d/%m/%Y"),
-                "number": containing.number,
-                "start": containing.start_date.strftime("%d/%m/%Y"),
-            }
-        else:
-            message = _("%(date)s is outside the campaign (%(start)s to %(end)s).") % {
-                "date": ref.strftime("%d/%m/%Y"),
-                "start": first.start_date.strftime("%d/%m/%Y"),
-                "end": last.end_date.strftime("%d/%m/%Y"),
-            }
-        problems.append(table.problem(row, "week", message))
-        return None
-
-    @staticmethod
-    def _check_week_columns(table: Table, weeks: dict) -> list:
-        problems = []
-        for key in table.columns:
-            if isinstance(key, tuple) and key[1] not in weeks:
-                problems.append(
-                    table.problem(
-                        None,
-                        None,
-                        _("The column %(header)s is for week %(number)s, but the campaign has weeks 1 to %(last)s.")
-                        % {"header": table.header_of(key), "number": key[1], "last": max(weeks)},
-                    )
-                )
-        return problems
-
-    @staticmethod
-    def _wide_entries(table: Table, rows: list[Row], weeks: dict):
-        week_numbers = sorted({key[1] for key in table.columns if isinstance(key, tuple) and key[1] in weeks})
-        # A week whose columns are all empty is not in the upload: its quotas stay as they are.
-        filled = {
-            number
-            for number in week_numbers
-            if any(row.values.get(("week", number, p)) is not None for row in rows for p in Product.values)
-        }
-        for row in rows:
-            for number in week_numbers:
-                if number in filled:
-                    yield row, weeks[number], {p: row.values.get(("week", number, p)) for p in Product.values}
-
-    def _apply(self, campaign, weeks, weeks_in_file, wanted, agencies, *, write: bool) -> Outcome:
-        stored = {
-            (q.week_id, q.agency_id, q.product): q
-            for q in WeeklyQuota.objects.filter(week_id__in=weeks_in_file).select_related("agency")
-        }
-        week_numbers = {week.pk: week.number for week in weeks.values()}
-        agency_codes = {agency.pk: agency.code for agency in agencies.by_code.values()}
-        to_create, to_update, to_delete, lines = [], [], [], []
-
-        def line(key, before, after):
-            week_id, agency_id, product = key
-            lines.append(
-                _("Week %(week)s · %(agency)s · %(product)s: %(before)s → %(after)s")
-                % {
-                    "week": week_numbers[week_id],
-                    "agency": agency_codes[agency_id],
-                    "product": PRODUCT_SHORT[product],
-                    "before": vn_int(before) if before else "—",
-                    "after": vn_int(after) if after else "—",
-                }
-            )
-
-        for key, count in sorted(wanted.items(), key=lambda item: _sort_key(item[0], week_numbers, agency_codes)):
-            quota = stored.get(key)
-            if quota is None:
-                to_create.append(WeeklyQuota(week_id=key[0], agency_id=key[1], product=key[2], count=count))
-                line(key, None, count)
-            elif quota.count != count:
-                line(key, quota.count, count)
-                quota.count = count
-                to_update.append(quota)
-        for key, quota in sorted(stored.items(), key=lambda item: _sort_key(item[0], week_numbers, agency_codes)):
-            if key not in wanted:
-                to_delete.append(quota.pk)
-                line(key, quota.count, None)
-        if write:
-            Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one quota import at a time
-            WeeklyQuota.objects.filter(pk__in=to_delete).delete()
-            WeeklyQuota.objects.bulk_create(to_create)
-            WeeklyQuota.objects.bulk_update(to_update, ["count"])
-        unchanged = len(wanted) - len(to_create) - len(to_update)
-        notes = [
-            _("Weeks in this file: %(weeks)s. Quotas of other weeks stay as they are.")
-            % {"weeks": ", ".join(str(week_numbers[w]) for w in sorted(weeks_in_file, key=week_numbers.get))}
-        ]
-        return Outcome(
-            counts=change_counts(
-                added=len(to_create), changed=len(to_update), removed=len(to_delete), unchanged=unchanged
-            ),
-            lines=lines,
-            notes=notes,
-            rows_written=len(to_create) + len(to_update) + len(to_delete) if write else 0,
-        )
+    def write(self, plan: QuotaPlan, *, context: Campaign) -> int:
+        return save_quotas(plan=plan)
 
     def template(self, context: Campaign) -> bytes:
         """The wide form, filled with the active agencies and the quotas already stored."""
@@ -329,8 +334,3 @@ class QuotaImport(Importer):
             rows=rows,
             validation_rows=max(len(rows), 200),
         )
-
-
-def _sort_key(key, week_numbers, agency_codes):
-    week_id, agency_id, product = key
-    return week_numbers.get(week_id, 0), agency_codes.get(agency_id, ""), product
