@@ -13,6 +13,7 @@ from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFact
 from core.excel.importing import run_import
 from core.models import ImportRecord
 from core.tests.excel_files import BANNER, sheet_file
+from enrollments import services
 from enrollments.classification import Classification
 from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport, prior_coverage
 from enrollments.models import Enrollment, Participant, PriorCoverage
@@ -124,7 +125,11 @@ def test_bad_prior_coverage_rows_are_reported_and_nothing_is_written():
 def test_prior_coverage_is_written_with_copy_on_postgresql():
     PriorCoverage.objects.create(cccd=cccd_of(1), product="bhyt_hgd", last_coverage_end=date(2024, 12, 31))
     rows = [PRIOR_HEADER, *[[n, cccd_of(n), "", "BHYT HGĐ", date(2025, 1, n)] for n in range(1, 21)]]
-    with mock.patch.object(prior_coverage, "_prior_coverage_in_batches", side_effect=AssertionError("not COPY")):
+    not_copy = AssertionError("not COPY")
+    with (
+        mock.patch.object(prior_coverage, "_changes_in_batches", side_effect=not_copy),
+        mock.patch.object(services, "_upsert_prior_coverage_in_batches", side_effect=not_copy),
+    ):
         preview = prior(sheet_file(rows), write=False)
         assert preview.summary["counts"] == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0}
         assert PriorCoverage.objects.count() == 1
@@ -137,8 +142,9 @@ def test_prior_coverage_is_written_with_copy_on_postgresql():
 def test_prior_coverage_in_batches_counts_and_writes_the_same():
     PriorCoverage.objects.create(cccd=cccd_of(1), product="bhyt_hgd", last_coverage_end=date(2024, 12, 31))
     rows = [(cccd_of(n), "bhyt_hgd", date(2025, 1, n)) for n in range(1, 21)]
-    outcome = prior_coverage._prior_coverage_in_batches(rows, write=True, batch=7)
-    assert outcome.counts == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0} and outcome.rows_written == 20
+    plan = prior_coverage._changes_in_batches(rows, batch=7)
+    assert plan.counts == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0}
+    assert services._upsert_prior_coverage_in_batches(plan) == 20
     assert stored_prior() == {(cccd_of(n), "bhyt_hgd"): date(2025, 1, n) for n in range(1, 21)}
 
 
