@@ -4,6 +4,7 @@ The web form, the JSON API and the Excel import all call these, so a rule lives 
 """
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -34,7 +35,13 @@ from .models import (
     Source,
     TargetGroup,
 )
-from .selectors import household_member_order, last_coverage_end, policy_on, supported_months_used
+from .selectors import (
+    household_member_order,
+    household_member_order_after,
+    last_coverage_end,
+    policy_on,
+    supported_months_used,
+)
 
 RECORDED = Enrollment.Status.RECORDED
 
@@ -96,15 +103,19 @@ def quote(
     income: int | None = None,
     support_group: str | None = None,
     cccd: str = "",
+    supported_months_pending: int = 0,
 ) -> Quote:
-    """What a person pays for ``product`` and ``months``, under the rules in force on ``on``."""
+    """What a person pays for ``product`` and ``months``, under the rules in force on ``on``.
+
+    ``supported_months_pending``: months of State support in enrollments of the person not stored yet.
+    """
     policy = policy_on(on).policy
     if product == Product.BHYT_HGD:
         return quote_bhyt(policy, months=months, member_order=member_order or 1)
     if product == Product.BHXH_TN:
         if income is None:
             raise DomainError({"income": _("Enter the monthly income the person chooses to contribute on.")})
-        used = supported_months_used(cccd=cccd) if cccd else 0
+        used = (supported_months_used(cccd=cccd) if cccd else 0) + supported_months_pending
         return quote_bhxh(
             policy,
             months=months,
@@ -135,12 +146,28 @@ def _check_choices(request: EnrollmentRequest, errors: dict[str, str]) -> None:
         errors["date_of_birth"] = _("The date of birth cannot be in the future.")
 
 
-def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_position: int = 0) -> Prepared:
+def prepare_enrollment(
+    *,
+    campaign: Campaign,
+    request: EnrollmentRequest,
+    batch_position: int = 0,
+    collector: Collector | None = None,
+    earlier: Sequence[Prepared] = (),
+) -> Prepared:
     """Validate a request and compute its week, classification, period and amounts; write nothing.
 
     ``batch_position`` is the member's place among household members entered together
     and not yet stored (they take the next orders of the ladder, as entered).
+    With ``collector``, it checks all that recording by that officer would: the officer and
+    the agency are active, and the person has no other enrollment of the product that day
+    or in the period (by reading; the write checks again under its lock).
+    ``earlier`` are enrollments prepared before this one and not stored (the rows above it
+    in a previewed file): they count as stored, so the answer is the one recording them
+    all in turn gives. The same person, product and day twice among them is the caller's
+    to refuse.
     """
+    if collector is not None:
+        _check_collector(collector)
     errors: dict[str, str] = {}
     _check_choices(request, errors)
     person = request.person
@@ -176,10 +203,20 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
     household = Household.objects.filter(code=person.household_code.strip()).first() if person.household_code else None
     member_order = None
     if request.product == Product.BHYT_HGD:
-        member_order = min(
-            household_member_order(household=household, collected_on=collected_on, exclude_cccd=cccd) + batch_position,
-            5,
-        )
+        if earlier and person.household_code.strip():
+            pending = [
+                (e.request.person.cccd, e.request.person.household_code.strip(), e.request.product, e.collected_on)
+                for e in earlier
+            ]
+            order = household_member_order_after(
+                household_code=person.household_code.strip(),
+                collected_on=collected_on,
+                exclude_cccd=cccd,
+                pending=pending,
+            )
+        else:
+            order = household_member_order(household=household, collected_on=collected_on, exclude_cccd=cccd)
+        member_order = min(order + batch_position, 5)
         if request.member_order is not None and request.member_order != member_order:
             raise DomainError(
                 {
@@ -203,8 +240,10 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
         income=request.income,
         support_group=request.support_group,
         cccd=cccd,
+        supported_months_pending=sum(e.quote.supported_months for e in earlier if e.request.person.cccd == cccd),
     )
-    end = last_coverage_end(cccd=cccd, product=request.product)
+    ends = [e.coverage_end for e in earlier if (e.request.person.cccd, e.request.product) == (cccd, request.product)]
+    end = max([d for d in (last_coverage_end(cccd=cccd, product=request.product), *ends) if d], default=None)
     classification = classify(last_coverage_end=end, collected_on=collected_on)
     if request.product == Product.BHYT_HGD:
         start, finish = bhyt_coverage(
@@ -224,7 +263,7 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
         warnings.append(
             _("The collection date is outside the campaign: it is recorded but not counted in quotas or awards.")
         )
-    return Prepared(
+    prepared = Prepared(
         request=replace(request, person=replace(person, cccd=cccd)),
         commune=commune,
         collected_on=collected_on,
@@ -237,6 +276,9 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
         member_order=member_order,
         warnings=warnings,
     )
+    if collector is not None:
+        _refuse_duplicates(prepared)
+    return prepared
 
 
 def _lock_participant(prepared: Prepared) -> Participant:
@@ -279,11 +321,11 @@ def _lock_participant(prepared: Prepared) -> Participant:
     return participant
 
 
-def _refuse_duplicates(participant: Participant, prepared: Prepared) -> None:
-    product = prepared.request.product
-    existing = Enrollment.objects.filter(participant=participant, product=product, status=RECORDED).select_related(
-        "agency"
-    )
+def _refuse_duplicates(prepared: Prepared) -> None:
+    person, product = prepared.request.person, prepared.request.product
+    existing = Enrollment.objects.filter(
+        participant__cccd=person.cccd, product=product, status=RECORDED
+    ).select_related("agency")
     same_day = existing.filter(collected_on=prepared.collected_on).first()
     if same_day is not None:
         raise ConflictError(
@@ -292,7 +334,7 @@ def _refuse_duplicates(participant: Participant, prepared: Prepared) -> None:
                     "%(name)s was already recorded for %(product)s on %(date)s by %(agency)s (enrollment %(id)s)."
                 )
                 % {
-                    "name": participant.full_name,
+                    "name": person.full_name.strip(),
                     "product": same_day.get_product_display(),
                     "date": same_day.collected_on.strftime("%d/%m/%Y"),
                     "agency": same_day.agency.name,
@@ -308,7 +350,7 @@ def _refuse_duplicates(participant: Participant, prepared: Prepared) -> None:
             {
                 "cccd": _("%(name)s is already covered from %(start)s to %(end)s by enrollment %(id)s of %(agency)s.")
                 % {
-                    "name": participant.full_name,
+                    "name": person.full_name.strip(),
                     "start": overlap.coverage_start.strftime("%d/%m/%Y"),
                     "end": overlap.coverage_end.strftime("%d/%m/%Y"),
                     "id": overlap.pk,
@@ -329,11 +371,12 @@ def _store(
     # Members under one household code find the ones stored before them in the database; members
     # entered together without a code form a household of their own, ordered by their position.
     batch_position = 0 if request.person.household_code.strip() else position
-    # Classify and price under the lock, so a concurrent recording of the same person is seen.
+    # Classify, price and look for duplicates under the lock, so a concurrent recording of the same person is seen.
     first_pass = prepare_enrollment(campaign=campaign, request=request, batch_position=batch_position)
     participant = _lock_participant(first_pass)
-    prepared = prepare_enrollment(campaign=campaign, request=first_pass.request, batch_position=batch_position)
-    _refuse_duplicates(participant, prepared)
+    prepared = prepare_enrollment(
+        campaign=campaign, request=first_pass.request, batch_position=batch_position, collector=collector
+    )
     amounts = prepared.quote
     enrollment = Enrollment(
         participant=participant,

@@ -1,5 +1,6 @@
 """Enrollments an agency collected on paper, checked and priced by the entry form's own service."""
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -7,19 +8,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign.imports import COMMUNE_CODE, COMMUNE_NAME
+from campaign.imports import COMMUNE_CODE, COMMUNE_NAME, commune_of, missing_commune_column
 from campaign.models import Campaign, Product
-from campaign.selectors import campaign_by_code, commune_lookup, current_campaign
+from campaign.selectors import CommuneLookup, campaign_by_code, commune_lookup, current_campaign
 from collectors.models import CollectionAgency, Collector
 from core.errors import DomainError
-from core.excel.importing import Importer, Outcome, change_counts
-from core.excel.reader import Field, Row, Table, TableSpec, to_choice, to_code, to_count, to_date, vn_int
+from core.excel.importing import Importer, Plan, change_counts, duplicates
+from core.excel.reader import Field, Problem, Row, Table, TableSpec, to_choice, to_code, to_count, to_date, vn_int
 from core.excel.writer import Column, table_to_bytes
 from core.models import ImportRecord
 
+from ..classification import Classification
 from ..identity import mask_cccd
 from ..models import Channel, Enrollment, Sex, Source, SupportGroup, TargetGroup
-from ..services import EnrollmentRequest, PersonData, record_enrollment
+from ..services import EnrollmentRequest, PersonData, Prepared, prepare_enrollment, record_enrollment
 from .columns import CCCD, PRODUCT, PRODUCT_LABELS
 
 MAX_PAPER_ROWS = 2000  # each row runs the full entry checks; a larger batch belongs in several files
@@ -144,6 +146,184 @@ class PaperContext:
         self.collectors = {c.code.upper(): c for c in Collector.objects.filter(agency=agency).select_related("agency")}
 
 
+@dataclass(frozen=True)
+class PaperEntry:
+    """A row to record: who collected it, what was asked, and what recording it gives."""
+
+    row: Row
+    collector: Collector
+    request: EnrollmentRequest
+    prepared: Prepared
+
+
+@dataclass(kw_only=True)
+class PaperPlan(Plan):
+    table: Table
+    entries: list[PaperEntry] = field(default_factory=list)
+
+
+def plan_paper_enrollments(table: Table, rows: list[Row], *, context: PaperContext) -> PaperPlan:
+    """What recording the rows in turn gives (classification, amounts, order in the household), and every problem.
+
+    Each row goes through the entry form's own checks, by reading only: no row is locked,
+    no sequence moves. A row sees the rows above it as if they were stored, so two members
+    of a household in one file take orders 1 and 2, as recording the file does.
+    """
+    if len(table.rows) > MAX_PAPER_ROWS:
+        message = _("The file has %(count)s rows; split it into files of at most %(limit)s.") % {
+            "count": vn_int(len(table.rows)),
+            "limit": vn_int(MAX_PAPER_ROWS),
+        }
+        return PaperPlan(table=table, problems=[table.problem(None, None, message)])
+    if problem := missing_commune_column(table):
+        return PaperPlan(table=table, problems=[problem])
+    communes = commune_lookup(province=context.campaign.province)
+    problems: list[Problem] = []
+    requests = [(row, request) for row in rows if (request := _request(table, row, communes, problems)) is not None]
+    keys = ((row, (request.person.cccd, request.product, request.collected_on)) for row, request in requests)
+    repeated = duplicates(table, keys, column="cccd")
+    problems += repeated
+    repeated_rows = {problem.row for problem in repeated}
+    plan = PaperPlan(table=table, counts=change_counts(skipped=0))
+    earlier: list[Prepared] = []  # the rows above, as if stored
+    for row, request in requests:
+        if row.number in repeated_rows:
+            continue
+        collector = _collector(table, row, context, problems)
+        if collector is None:
+            continue
+        if _already_recorded(request, context.agency):
+            plan.counts["skipped"] += 1
+            continue
+        try:
+            prepared = prepare_enrollment(
+                campaign=context.campaign, request=request, collector=collector, earlier=earlier
+            )
+        except DomainError as exc:
+            problems += _service_problems(table, row, exc)
+            continue
+        earlier.append(prepared)
+        plan.entries.append(PaperEntry(row, collector, request, prepared))
+        plan.lines.append(_line(row, prepared.request, prepared.classification, prepared.quote.amount_payable))
+    if problems:
+        return PaperPlan(table=table, problems=problems)
+    plan.counts["added"] = len(plan.entries)
+    return plan
+
+
+def record_paper_enrollments(plan: PaperPlan, *, context: PaperContext) -> int:
+    """Record a plan's rows in turn through ``record_enrollment``; a refusal met now goes on ``plan.problems``."""
+    plan.lines, recorded = [], 0
+    for entry in plan.entries:
+        try:
+            with transaction.atomic():
+                enrollment = record_enrollment(
+                    campaign=context.campaign,
+                    collector=entry.collector,
+                    request=entry.request,
+                    recorded_by=context.user,
+                    source=Source.IMPORT,
+                )
+        except DomainError as exc:
+            plan.problems += _service_problems(plan.table, entry.row, exc)
+            continue
+        recorded += 1
+        plan.lines.append(
+            _line(entry.row, entry.prepared.request, enrollment.classification, enrollment.amount_payable)
+        )
+    return recorded
+
+
+def _request(table: Table, row: Row, communes: CommuneLookup, problems: list[Problem]) -> EnrollmentRequest | None:
+    commune = commune_of(table, row, communes, problems)
+    if commune is None:
+        return None
+    values = row.values
+    return EnrollmentRequest(
+        person=PersonData(
+            cccd=values["cccd"],
+            full_name=values["full_name"],
+            date_of_birth=values["date_of_birth"],
+            sex=values["sex"],
+            commune_code=commune.code,
+            phone=values.get("phone") or "",
+            household_code=values.get("household_code") or "",
+            target_group=values.get("target_group") or TargetGroup.OTHER,
+            bhxh_code=values.get("bhxh_code") or "",
+            address=values.get("address") or "",
+        ),
+        product=values["product"],
+        months=values["months"],
+        collected_on=values["collected_on"],
+        income=values.get("income"),
+        support_group=values.get("support_group")
+        or (SupportGroup.OTHER if values["product"] == Product.BHXH_TN else None),
+        receipt_no=values.get("receipt_no") or "",
+        channel=values.get("channel") or Channel.OTHER,
+    )
+
+
+def _collector(table: Table, row: Row, context: PaperContext, problems: list[Problem]) -> Collector | None:
+    code = row.values.get("collector")
+    if code:
+        collector = context.collectors.get(code.upper())
+        if collector is None:
+            problems.append(
+                table.problem(
+                    row,
+                    "collector",
+                    _("Officer %(code)s is not an officer of %(agency)s.")
+                    % {"code": code, "agency": context.agency.code},
+                )
+            )
+        return collector
+    active = [c for c in context.collectors.values() if c.active]
+    if len(active) == 1:
+        return active[0]
+    problems.append(
+        table.problem(
+            row,
+            "collector",
+            _("Give the code of the officer who collected (%(agency)s has %(count)s active officers).")
+            % {"agency": context.agency.code, "count": len(active)},
+        )
+    )
+    return None
+
+
+def _already_recorded(request: EnrollmentRequest, agency: CollectionAgency) -> bool:
+    return Enrollment.objects.filter(
+        participant__cccd=request.person.cccd.strip(),
+        product=request.product,
+        collected_on=request.collected_on,
+        agency=agency,
+        status=Enrollment.Status.RECORDED,
+    ).exists()
+
+
+def _service_problems(table: Table, row: Row, exc: DomainError) -> list[Problem]:
+    """The service's refusal of a row, in the columns its fields are typed in."""
+    return [
+        table.problem(row, SERVICE_FIELDS.get(field_name), str(message))
+        for field_name, messages in exc.errors.items()
+        for message in messages
+    ]
+
+
+def _line(row: Row, request: EnrollmentRequest, classification: str, amount: int) -> str:
+    return _(
+        "Row %(row)s: %(name)s (%(cccd)s) · %(product)s · %(months)s months · %(classification)s · %(amount)s ₫"
+    ) % {
+        "row": row.number,
+        "name": request.person.full_name.strip(),
+        "cccd": mask_cccd(request.person.cccd),
+        "product": PRODUCT_LABELS[request.product],
+        "months": request.months,
+        "classification": Classification(classification).label,
+        "amount": vn_int(amount),
+    }
+
+
 class PaperEnrollmentImport(Importer):
     """Enrollments an agency collected on paper, checked and stored by the entry form's own service.
 
@@ -172,146 +352,11 @@ class PaperEnrollmentImport(Importer):
     def codes_of(self, context: PaperContext) -> dict[str, str]:
         return {"agency": context.agency.code, "campaign": context.campaign.code}
 
-    def run(self, table: Table, rows: list[Row], *, context: PaperContext, write: bool) -> Outcome:
-        if len(table.rows) > MAX_PAPER_ROWS:
-            return Outcome(
-                problems=[
-                    table.problem(
-                        None,
-                        None,
-                        _("The file has %(count)s rows; split it into files of at most %(limit)s.")
-                        % {"count": vn_int(len(table.rows)), "limit": vn_int(MAX_PAPER_ROWS)},
-                    )
-                ]
-            )
-        if "commune_code" not in table.columns and "commune_name" not in table.columns:
-            message = _("The sheet needs a column %(code)s or %(name)s.") % {"code": "Mã xã", "name": "Tên xã"}
-            return Outcome(problems=[table.problem(None, None, message)])
-        communes = commune_lookup(province=context.campaign.province)
-        problems, lines = [], []
-        counts = change_counts(skipped=0)
-        seen: dict[tuple, int] = {}
-        for row in rows:
-            request = self._request(table, row, context, communes, problems)
-            if request is None:
-                continue
-            key = (request.person.cccd, request.product, request.collected_on)
-            first = seen.setdefault(key, row.number)
-            if first != row.number:
-                problems.append(table.problem(row, "cccd", _("Duplicate of row %(row)s.") % {"row": first}))
-                continue
-            collector = self._collector(table, row, context, problems)
-            if collector is None:
-                continue
-            if self._already_recorded(request, context.agency):
-                counts["skipped"] += 1
-                continue
-            try:
-                with transaction.atomic():
-                    enrollment = record_enrollment(
-                        campaign=context.campaign,
-                        collector=collector,
-                        request=request,
-                        recorded_by=context.user,
-                        source=Source.IMPORT,
-                    )
-            except DomainError as exc:
-                for field_name, messages in exc.errors.items():
-                    key = SERVICE_FIELDS.get(field_name)
-                    problems.extend(table.problem(row, key, str(m)) for m in messages)
-                continue
-            counts["added"] += 1
-            lines.append(self._line(row, enrollment))
-        if problems:
-            return Outcome(problems=problems)
-        return Outcome(counts=counts, lines=lines, rows_written=counts["added"] if write else 0)
+    def plan(self, table: Table, rows: list[Row], *, context: PaperContext) -> PaperPlan:
+        return plan_paper_enrollments(table, rows, context=context)
 
-    def _request(self, table, row, context, communes, problems) -> EnrollmentRequest | None:
-        values = row.values
-        commune_text = values.get("commune_code") or values.get("commune_name")
-        commune_key = "commune_code" if values.get("commune_code") else "commune_name"
-        if not commune_text:
-            problems.append(table.problem(row, commune_key, _("Give the commune's code or name.")))
-            return None
-        try:
-            commune = communes.find(commune_text)
-        except DomainError as exc:
-            problems.extend(table.problem(row, commune_key, m) for m in exc.messages)
-            return None
-        return EnrollmentRequest(
-            person=PersonData(
-                cccd=values["cccd"],
-                full_name=values["full_name"],
-                date_of_birth=values["date_of_birth"],
-                sex=values["sex"],
-                commune_code=commune.code,
-                phone=values.get("phone") or "",
-                household_code=values.get("household_code") or "",
-                target_group=values.get("target_group") or TargetGroup.OTHER,
-                bhxh_code=values.get("bhxh_code") or "",
-                address=values.get("address") or "",
-            ),
-            product=values["product"],
-            months=values["months"],
-            collected_on=values["collected_on"],
-            income=values.get("income"),
-            support_group=values.get("support_group")
-            or (SupportGroup.OTHER if values["product"] == Product.BHXH_TN else None),
-            receipt_no=values.get("receipt_no") or "",
-            channel=values.get("channel") or Channel.OTHER,
-        )
-
-    @staticmethod
-    def _collector(table, row, context: PaperContext, problems: list) -> Collector | None:
-        code = row.values.get("collector")
-        if code:
-            collector = context.collectors.get(code.upper())
-            if collector is None:
-                problems.append(
-                    table.problem(
-                        row,
-                        "collector",
-                        _("Officer %(code)s is not an officer of %(agency)s.")
-                        % {"code": code, "agency": context.agency.code},
-                    )
-                )
-            return collector
-        active = [c for c in context.collectors.values() if c.active]
-        if len(active) == 1:
-            return active[0]
-        problems.append(
-            table.problem(
-                row,
-                "collector",
-                _("Give the code of the officer who collected (%(agency)s has %(count)s active officers).")
-                % {"agency": context.agency.code, "count": len(active)},
-            )
-        )
-        return None
-
-    @staticmethod
-    def _already_recorded(request: EnrollmentRequest, agency: CollectionAgency) -> bool:
-        return Enrollment.objects.filter(
-            participant__cccd=request.person.cccd.strip(),
-            product=request.product,
-            collected_on=request.collected_on,
-            agency=agency,
-            status=Enrollment.Status.RECORDED,
-        ).exists()
-
-    @staticmethod
-    def _line(row: Row, enrollment: Enrollment) -> str:
-        return _(
-            "Row %(row)s: %(name)s (%(cccd)s) · %(product)s · %(months)s months · %(classification)s · %(amount)s ₫"
-        ) % {
-            "row": row.number,
-            "name": enrollment.participant.full_name,
-            "cccd": mask_cccd(enrollment.participant.cccd),
-            "product": PRODUCT_LABELS[enrollment.product],
-            "months": enrollment.months,
-            "classification": enrollment.get_classification_display(),
-            "amount": vn_int(enrollment.amount_payable),
-        }
+    def write(self, plan: PaperPlan, *, context: PaperContext) -> int:
+        return record_paper_enrollments(plan, context=context)
 
     def template(self, context: Any) -> bytes:
         columns = [

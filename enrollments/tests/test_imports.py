@@ -4,6 +4,8 @@ from datetime import date
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
@@ -259,6 +261,70 @@ def test_a_paper_preview_prices_everything_and_writes_nothing(desk):
     assert Enrollment.objects.count() == 0 and Participant.objects.count() == 0
 
 
+def test_a_paper_preview_answers_what_recording_the_file_answers(desk):
+    record_enrollment(  # a member of HGD-02 already recorded this year
+        campaign=desk["campaign"],
+        collector=desk["collectors"][0],
+        request=bhyt_request(20, commune_code="25480", collected_on=date(2025, 11, 14), household_code="HGD-02"),
+    )
+    bhxh = {"product": "BHXH tự nguyện", "household": None, "income": "1.500.000", "support": "Hộ nghèo"}
+    rows = [
+        PAPER_HEADER,
+        paper_row(1),
+        paper_row(2),  # the second member of HGD-01 in the same file
+        paper_row(3, cccd=cccd_of(1), name="Nguyễn Văn 1", months=3, collected="27/11/2025"),  # renews row 2's card
+        paper_row(4, household="HGD-02"),  # after the member already stored
+        paper_row(5, **bhxh),
+        paper_row(6, cccd=cccd_of(5), name="Nguyễn Văn 5", collected="27/11/2025", **bhxh),  # renews row 6's months
+    ]
+    preview = paper(sheet_file(rows), write=False)
+    assert texts(preview) == [] and Enrollment.objects.count() == 1
+    record = paper(sheet_file(rows))
+    assert texts(record) == [] and record.rows_written == 6
+    assert (
+        preview.summary["counts"]
+        == record.summary["counts"]
+        == {
+            "added": 6,
+            "changed": 0,
+            "removed": 0,
+            "skipped": 0,
+            "unchanged": 0,
+        }
+    )
+    assert preview.summary["lines"] == record.summary["lines"]
+    stored = Enrollment.objects.filter(source="import").order_by("pk")
+    assert [(e.member_order, e.classification) for e in stored] == [
+        (1, "new"),
+        (2, "new"),
+        (2, "renewal"),
+        (2, "new"),
+        (None, "new"),
+        (None, "renewal"),
+    ]
+
+
+def test_a_paper_preview_refuses_what_recording_the_file_refuses(desk):
+    record_enrollment(
+        campaign=desk["campaign"],
+        collector=CollectorFactory(agency=AgencyFactory(code="BD-OTHER")),
+        request=bhyt_request(3, commune_code="25480", collected_on=date(2025, 11, 20)),
+    )
+    desk["collectors"][1].active = False
+    desk["collectors"][1].save()
+    rows = [
+        PAPER_HEADER,
+        paper_row(1),
+        paper_row(1),  # the same row twice
+        paper_row(3),  # recorded by another agency
+        paper_row(4, collector="NVT-02"),  # an officer no longer active
+    ]
+    preview = paper(sheet_file(rows), write=False)
+    record = paper(sheet_file(rows))
+    assert texts(preview) == texts(record) and len(texts(record)) == 3
+    assert Enrollment.objects.count() == 1
+
+
 def test_bad_paper_rows_are_reported_and_nothing_is_written(desk):
     rows = [
         PAPER_HEADER,
@@ -336,3 +402,53 @@ def test_the_roster_deactivates_an_agency_with_enrollments_instead_of_deleting_i
     run_import(RosterImport(), data=sheet_file(rows), file_name="r.xlsx", write=True, source="command")
     agency = CollectionAgency.objects.get(code="BD-TB")
     assert agency.active is False and Enrollment.objects.filter(agency=agency).count() == 1
+
+
+def _database_state() -> tuple[dict, dict]:
+    """The row count of every table and the last value of every sequence."""
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            counts[table] = cursor.fetchone()[0]
+        cursor.execute("SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences")
+        return counts, dict(cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_preview_on_postgresql_writes_no_row_locks_none_and_moves_no_sequence(desk, default_policies):
+    record_enrollment(  # a known person, whom recording the file would update and lock
+        campaign=desk["campaign"],
+        collector=desk["collectors"][0],
+        request=bhyt_request(1, commune_code="25480", collected_on=date(2025, 11, 14), household_code="HGD-00"),
+    )
+    rows = [PAPER_HEADER]
+    for number in range(1, 51):
+        if number % 7 == 0:
+            rows.append(paper_row(number, product="BHXH tự nguyện", household=None, income="2.000.000"))
+        else:
+            rows.append(paper_row(number, household=f"HGD-{(number - 1) // 5:02d}"))
+    data = sheet_file(rows)
+    record_table = ImportRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [record_table])
+        record_sequence = cursor.fetchone()[0]
+    counts, sequences = _database_state()
+
+    with CaptureQueriesContext(connection) as queries:
+        preview = paper(data, write=False)
+
+    assert preview.outcome == ImportRecord.Outcome.PREVIEWED, texts(preview)
+    assert preview.summary["counts"]["added"] == 50 and len(preview.summary["lines"]) == 50
+    counts_after, sequences_after = _database_state()
+    assert counts_after.pop(record_table) == counts.pop(record_table) + 1  # the preview's own record
+    assert sequences_after.pop(record_sequence) != sequences.pop(record_sequence)
+    assert counts_after == counts and sequences_after == sequences
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "COPY", "CREATE", "DROP"))
+        or "FOR UPDATE" in q["sql"].upper()
+    ]
+    assert [sql for sql in writes if record_table not in sql] == []
