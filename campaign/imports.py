@@ -65,6 +65,15 @@ def commune_of(table: Table, row: Row, communes: CommuneLookup, problems: list[P
         return None
 
 
+class CampaignImport(Importer):
+    """An import of one campaign's figures; the campaign is named by its code."""
+
+    parameters = ("campaign",)
+
+    def context(self, *, campaign: str = "", **codes) -> Campaign:
+        return campaign_by_code(campaign)
+
+
 # --- coverage baselines --------------------------------------------------------------------------
 
 BASELINE = TableSpec(
@@ -206,17 +215,13 @@ def _changes(campaign: Campaign, wanted: dict[int, tuple[Commune, dict]]) -> Bas
     return plan
 
 
-class BaselineImport(Importer):
+class BaselineImport(CampaignImport):
     """Population, labour force and insured counts per commune on a date: the base of coverage figures."""
 
     kind = ImportRecord.Kind.BASELINE
     title = gettext_lazy("Coverage baselines")
     specs = (BASELINE,)
-    parameters = ("campaign",)
     template_name = "mau-so-lieu-nen.xlsx"
-
-    def context(self, *, campaign: str = "", **codes) -> Campaign:
-        return campaign_by_code(campaign)
 
     def plan(self, table: Table, rows: list[Row], *, context: Campaign) -> BaselinePlan:
         return plan_baselines(table, rows, campaign=context)

@@ -7,10 +7,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaign.imports import CampaignImport
 from campaign.models import Campaign, CampaignWeek, Product
-from campaign.selectors import campaign_by_code
 from core.errors import DomainError
-from core.excel.importing import Importer, change_counts, duplicates
+from core.excel.importing import change_counts, duplicates
 from core.excel.reader import (
     CellError,
     ColumnPattern,
@@ -272,7 +272,7 @@ def _sort_key(key, week_numbers, agency_codes):
     return week_numbers.get(week_id, 0), agency_codes.get(agency_id, ""), product
 
 
-class QuotaImport(Importer):
+class QuotaImport(CampaignImport):
     """Each agency's quota per week and product; a week in the file gets exactly the file's quotas.
 
     Long form: a row per agency and week. Wide form: a row per agency, a pair of columns per
@@ -282,11 +282,7 @@ class QuotaImport(Importer):
     kind = ImportRecord.Kind.QUOTAS
     title = gettext_lazy("Weekly quotas")
     specs = (QUOTAS_LONG, QUOTAS_WIDE)
-    parameters = ("campaign",)
     template_name = "mau-chi-tieu-tuan.xlsx"
-
-    def context(self, *, campaign: str = "", **codes) -> Campaign:
-        return campaign_by_code(campaign)
 
     def plan(self, table: Table, rows: list[Row], *, context: Campaign) -> QuotaPlan:
         return plan_quotas(table, rows, campaign=context)
