@@ -91,18 +91,19 @@ def _changes_in_one_query(rows: list[tuple[str, str, date]]) -> PriorCoveragePla
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.cccd, t.product, t.last_coverage_end, p.id, p.last_coverage_end "
+            f"SELECT t.n, p.id, p.last_coverage_end "
             f"FROM unnest(string_to_array(%s, ','), string_to_array(%s, ','), string_to_array(%s, ',')::date[]) "
-            f"AS t (cccd, product, last_coverage_end) "
+            f"WITH ORDINALITY AS t (cccd, product, last_coverage_end, n) "
             f"LEFT JOIN {PriorCoverage._meta.db_table} p ON p.cccd = t.cccd AND p.product = t.product "
             f"WHERE p.id IS NULL OR p.last_coverage_end <> t.last_coverage_end",
             columns,
         )
-        found = cursor.fetchall()
+        found = cursor.fetchall()  # only the row's place comes back: the values are in ``rows`` already
     plan = PriorCoveragePlan()
-    for cccd, product, end, pk, before in found:
+    for number, pk, before in found:
+        cccd, product, end = rows[number - 1]
         if pk is None:
-            plan.add.append((cccd, product, end))
+            plan.add.append(rows[number - 1])
         else:
             plan.change.append((pk, cccd, product, before, end))
     return _counted(plan, len(rows))
