@@ -1,5 +1,6 @@
 """Prior coverage (in bulk; COPY on PostgreSQL) and paper enrollments (through the entry service) from sheets."""
 
+from dataclasses import replace
 from datetime import date
 from unittest import mock
 
@@ -20,8 +21,8 @@ from enrollments.classification import Classification
 from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport, prior_coverage
 from enrollments.models import Enrollment, Participant, PriorCoverage
 from enrollments.selectors import participant_status
-from enrollments.services import record_enrollment
-from enrollments.tests.factories import bhyt_request, cccd_of
+from enrollments.services import prepare_enrollment, record_enrollment
+from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of
 
 pytestmark = pytest.mark.django_db
 
@@ -302,6 +303,34 @@ def test_a_paper_preview_answers_what_recording_the_file_answers(desk):
         (None, "new"),
         (None, "renewal"),
     ]
+
+
+def test_a_person_the_file_moves_to_another_household_leaves_the_old_ones_ladder(desk):
+    record_enrollment(
+        campaign=desk["campaign"],
+        collector=desk["collectors"][0],
+        request=bhyt_request(20, commune_code="25480", collected_on=date(2025, 11, 14), household_code="HGD-02"),
+    )
+    rows = [
+        PAPER_HEADER,
+        paper_row(1, cccd=cccd_of(20), name="Nguyễn Văn Thử 20", household="HGD-03"),  # moves to HGD-03
+        paper_row(2, household="HGD-02"),
+    ]
+    preview = paper(sheet_file(rows), write=False)
+    record = paper(sheet_file(rows))
+    assert texts(record) == [] and preview.summary["lines"] == record.summary["lines"]
+    assert Enrollment.objects.get(participant__cccd=cccd_of(2)).member_order == 1
+
+
+def test_a_prepared_enrollment_counts_the_state_support_of_those_prepared_before_it(desk):
+    request = bhxh_request(1, commune_code="25480", collected_on=date(2025, 11, 20))
+    first = prepare_enrollment(campaign=desk["campaign"], request=request)
+    almost_all = replace(first, quote=replace(first.quote, supported_months=115))  # of the 120 months there are
+    later = replace(request, collected_on=date(2025, 11, 27))
+    assert prepare_enrollment(campaign=desk["campaign"], request=later).quote.supported_months == 12
+    assert (
+        prepare_enrollment(campaign=desk["campaign"], request=later, earlier=[almost_all]).quote.supported_months == 5
+    )
 
 
 def test_a_paper_preview_refuses_what_recording_the_file_refuses(desk):
