@@ -1,7 +1,6 @@
-"""Spreadsheet import of the campaign app: each commune's coverage baseline; and the lookups of
-communes and BHXH offices by what people type (a code, or a name with or without "Xã")."""
+"""Spreadsheet import of the campaign app: each commune's coverage baseline; and the commune
+columns (a code, or a name with or without "Xã") that other apps' sheets share."""
 
-import re
 from datetime import date
 from typing import Any
 
@@ -10,103 +9,17 @@ from django.utils.translation import gettext_lazy
 
 from core import clock
 from core.errors import DomainError
-from core.excel.importing import Importer, Outcome, change_counts
-from core.excel.reader import Field, Row, Table, TableSpec, normalize, to_code, to_count, to_date, vn_int
+from core.excel.importing import Importer, change_counts, duplicates
+from core.excel.reader import Field, Problem, Row, Table, TableSpec, to_code, to_count, to_date, vn_int
 from core.excel.writer import Column, table_to_bytes
 from core.models import ImportRecord
 
-from .models import BhxhOffice, Campaign, Commune, CoverageBaseline, Province
+from .models import Campaign, Commune, CoverageBaseline
+from .selectors import CommuneLookup, campaign_by_code, commune_lookup
+from .services import BASELINE_FIGURES, BaselinePlan, save_baselines
 
-_COMMUNE_PREFIX = re.compile(r"^(xa|phuong|dackhu|thitran)")
-_OFFICE_PREFIX = re.compile(r"^(bhxhcoso|bhxhhuyen|bhxhthixa|bhxhthanhpho|bhxhkhuvuc|bhxh)")
+# --- communes in a sheet ------------------------------------------------------------------------
 
-
-class CommuneLookup:
-    """Communes of a province by code ("25480", or 25480 typed as a number) or by name ("Xã Tân Biên", "tan bien")."""
-
-    def __init__(self, province: Province | None = None):
-        communes = Commune.objects.select_related("province")
-        self.province = province
-        self.by_code = {c.code: c for c in communes}
-        self.by_name: dict[str, list[Commune]] = {}
-        for commune in self.by_code.values():
-            if province is not None and commune.province_id != province.pk:
-                continue
-            full = normalize(commune.name)
-            for name in {full, _COMMUNE_PREFIX.sub("", full)}:
-                self.by_name.setdefault(name, []).append(commune)
-
-    def find(self, text: str) -> Commune:
-        """The commune, or DomainError saying why not (unknown, ambiguous, another province)."""
-        text = (text or "").strip()
-        if text.isdigit():
-            commune = self.by_code.get(text.zfill(5))
-            if commune is None:
-                raise DomainError(_("No commune has the code %(code)s.") % {"code": text})
-        else:
-            found = self.by_name.get(normalize(text), [])
-            if not found:
-                raise DomainError(_("No commune is called “%(name)s”%(where)s.") % {"name": text, "where": self._where})
-            if len(found) > 1:
-                raise DomainError(
-                    _("Several communes are called “%(name)s” (%(codes)s): give the commune code instead.")
-                    % {
-                        "name": text,
-                        "codes": ", ".join(f"{c.name} {c.code}" for c in sorted(found, key=lambda c: c.code)),
-                    }
-                )
-            commune = found[0]
-        if self.province is not None and commune.province_id != self.province.pk:
-            raise DomainError(
-                _("Commune %(commune)s (%(code)s) is not in %(province)s.")
-                % {"commune": commune.name, "code": commune.code, "province": self.province.name}
-            )
-        return commune
-
-    @property
-    def _where(self) -> str:
-        return _(" in %(province)s") % {"province": self.province.name} if self.province else ""
-
-
-class OfficeLookup:
-    """BHXH cơ sở offices by code or by name, with or without "BHXH cơ sở" in front."""
-
-    def __init__(self):
-        self.by_code = {office.code.upper(): office for office in BhxhOffice.objects.all()}
-        self.by_name: dict[str, list[BhxhOffice]] = {}
-        for office in self.by_code.values():
-            full = normalize(office.name)
-            for name in {full, _OFFICE_PREFIX.sub("", full)} - {""}:
-                self.by_name.setdefault(name, []).append(office)
-
-    def find(self, text: str) -> BhxhOffice:
-        text = (text or "").strip()
-        office = self.by_code.get(text.upper())
-        if office is not None:
-            return office
-        found = self.by_name.get(normalize(text)) or self.by_name.get(_OFFICE_PREFIX.sub("", normalize(text)), [])
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise DomainError(
-                _("Several BHXH offices are called “%(name)s”: give the office code instead.") % {"name": text}
-            )
-        raise DomainError(
-            _("No BHXH office has the code or name “%(name)s”; add it in the data administration first.")
-            % {"name": text}
-        )
-
-
-def campaign_by_code(code: str) -> Campaign:
-    campaign = Campaign.objects.select_related("province").filter(code=(code or "").strip()).first()
-    if campaign is None:
-        raise DomainError({"campaign": [_("No campaign has the code “%(code)s”.") % {"code": code or ""}]})
-    return campaign
-
-
-# --- coverage baselines --------------------------------------------------------------------------
-
-FIGURES = ("population", "labour_force", "bhyt_insured", "bhxh_insured")
 COMMUNE_CODE = Field(
     "commune_code",
     "Mã xã",
@@ -122,6 +35,47 @@ COMMUNE_NAME = Field(
     required=False,
     blank=True,
 )
+
+
+def missing_commune_column(table: Table) -> Problem | None:
+    """A sheet of communes needs their code or their name."""
+    if "commune_code" in table.columns or "commune_name" in table.columns:
+        return None
+    return table.problem(
+        None, None, _("The sheet needs a column %(code)s or %(name)s.") % {"code": "Mã xã", "name": "Tên xã"}
+    )
+
+
+def commune_column(table: Table) -> str:
+    """The column that names the commune: its code where the sheet has one, else its name."""
+    return "commune_code" if "commune_code" in table.columns else "commune_name"
+
+
+def commune_of(table: Table, row: Row, communes: CommuneLookup, problems: list[Problem]) -> Commune | None:
+    """The commune a row names by code or name; else None, with the reason added to ``problems``."""
+    text = row.values.get("commune_code") or row.values.get("commune_name")
+    if not text:
+        problems.append(table.problem(row, commune_column(table), _("Give the commune's code or name.")))
+        return None
+    try:
+        return communes.find(text)
+    except DomainError as exc:
+        key = "commune_code" if row.values.get("commune_code") else "commune_name"
+        problems.extend(table.problem(row, key, m) for m in exc.messages)
+        return None
+
+
+class CampaignImport(Importer):
+    """An import of one campaign's figures; the campaign is named by its code."""
+
+    parameters = ("campaign",)
+
+    def context(self, *, campaign: str = "", **codes) -> Campaign:
+        return campaign_by_code(campaign)
+
+
+# --- coverage baselines --------------------------------------------------------------------------
+
 BASELINE = TableSpec(
     gettext_lazy("coverage baselines"),
     (
@@ -170,141 +124,110 @@ FIGURE_LABELS = {
 }
 
 
-class BaselineImport(Importer):
+def plan_baselines(table: Table, rows: list[Row], *, campaign: Campaign) -> BaselinePlan:
+    """The campaign's baselines the rows add or change, and every problem; writes nothing."""
+    if problem := missing_commune_column(table):
+        return BaselinePlan(problems=[problem])
+    communes = commune_lookup(province=campaign.province)
+    problems: list[Problem] = []
+    found: list[tuple[Row, Commune]] = []
+    today = clock.today()
+    for row in rows:
+        values = row.values
+        if all(values.get(key) is None for key in BASELINE_FIGURES):
+            continue  # a commune of the template left empty: not in this upload
+        commune = commune_of(table, row, communes, problems)
+        missing = [key for key in BASELINE_FIGURES if values.get(key) is None]
+        problems += [table.problem(row, key, _("The cell is empty; it needs a value.")) for key in missing]
+        if commune is None or missing:
+            continue
+        problems += _check_figures(table, row, today)
+        found.append((row, commune))
+    problems += duplicates(table, ((row, commune.pk) for row, commune in found), column=commune_column(table))
+    if problems:
+        return BaselinePlan(problems=problems)
+    wanted = {commune.pk: (commune, row.values) for row, commune in found}
+    return _changes(campaign, wanted)
+
+
+def _check_figures(table: Table, row: Row, today: date) -> list[Problem]:
+    values, problems = row.values, []
+    rules = [
+        ("labour_force", "population"),
+        ("bhyt_insured", "population"),
+        ("bhxh_insured", "labour_force"),
+    ]
+    for part, whole in rules:
+        if values[part] > values[whole]:
+            problems.append(
+                table.problem(
+                    row,
+                    part,
+                    _("%(part)s (%(part_value)s) cannot be more than %(whole)s (%(whole_value)s).")
+                    % {
+                        "part": FIGURE_LABELS[part],
+                        "part_value": vn_int(values[part]),
+                        "whole": FIGURE_LABELS[whole],
+                        "whole_value": vn_int(values[whole]),
+                    },
+                )
+            )
+    if values["as_of"] > today:
+        problems.append(table.problem(row, "as_of", _("The date of the figures cannot be in the future.")))
+    return problems
+
+
+def _changes(campaign: Campaign, wanted: dict[int, tuple[Commune, dict]]) -> BaselinePlan:
+    stored = {b.commune_id: b for b in CoverageBaseline.objects.filter(campaign=campaign)}
+    plan = BaselinePlan()
+    for commune, values in wanted.values():
+        new = {key: values[key] for key in BASELINE_FIGURES}
+        baseline = stored.get(commune.pk)
+        if baseline is None:
+            plan.add.append(CoverageBaseline(campaign=campaign, commune=commune, **new))
+            plan.lines.append(
+                _("%(commune)s: added, population %(population)s")
+                % {"commune": commune.name, "population": vn_int(new["population"])}
+            )
+            continue
+        changes = [key for key, value in new.items() if getattr(baseline, key) != value]
+        if changes:
+            plan.lines.append(
+                f"{commune.name}: "
+                + "; ".join(
+                    f"{FIGURE_LABELS[key]} {_shown(getattr(baseline, key))} → {_shown(new[key])}" for key in changes
+                )
+            )
+            for key in changes:
+                setattr(baseline, key, new[key])
+            plan.change.append(baseline)
+    without = Commune.objects.filter(province=campaign.province).exclude(
+        pk__in=[*stored, *(c.pk for c, _v in wanted.values())]
+    )
+    if (missing := without.count()) and wanted:
+        plan.notes.append(
+            _("%(count)s communes of %(province)s still have no baseline.")
+            % {"count": missing, "province": campaign.province.name}
+        )
+    plan.counts = change_counts(
+        added=len(plan.add), changed=len(plan.change), unchanged=len(wanted) - len(plan.add) - len(plan.change)
+    )
+    return plan
+
+
+class BaselineImport(CampaignImport):
     """Population, labour force and insured counts per commune on a date: the base of coverage figures."""
 
     kind = ImportRecord.Kind.BASELINE
     title = gettext_lazy("Coverage baselines")
     specs = (BASELINE,)
-    parameters = ("campaign",)
     template_name = "mau-so-lieu-nen.xlsx"
 
-    def context(self, *, campaign: str = "", **codes) -> Campaign:
-        return campaign_by_code(campaign)
+    def plan(self, table: Table, rows: list[Row], *, context: Campaign) -> BaselinePlan:
+        return plan_baselines(table, rows, campaign=context)
 
-    def run(self, table: Table, rows: list[Row], *, context: Campaign, write: bool) -> Outcome:
-        campaign = context
-        if "commune_code" not in table.columns and "commune_name" not in table.columns:
-            return Outcome(
-                problems=[
-                    table.problem(
-                        None,
-                        None,
-                        _("The sheet needs a column %(code)s or %(name)s.") % {"code": "Mã xã", "name": "Tên xã"},
-                    )
-                ]
-            )
-        communes = CommuneLookup(campaign.province)
-        problems, wanted, seen = [], {}, {}
-        today = clock.today()
-        for row in rows:
-            values = row.values
-            if all(values.get(key) is None for key in (*FIGURES, "as_of")):
-                continue  # a commune of the template left empty: not in this upload
-            found = self._commune(table, row, communes, problems)
-            missing = [key for key in (*FIGURES, "as_of") if values.get(key) is None]
-            problems += [table.problem(row, key, _("The cell is empty; it needs a value.")) for key in missing]
-            if found is None or missing:
-                continue
-            problems += self._check_figures(table, row, today)
-            first = seen.setdefault(found.pk, row.number)
-            if first != row.number:
-                problems.append(
-                    table.problem(row, self._commune_key(table), _("Duplicate of row %(row)s.") % {"row": first})
-                )
-            wanted[found.pk] = (found, values)
-        if problems:
-            return Outcome(problems=problems)
-        return self._apply(campaign, wanted, write=write)
-
-    @staticmethod
-    def _commune_key(table: Table) -> str:
-        return "commune_code" if "commune_code" in table.columns else "commune_name"
-
-    def _commune(self, table: Table, row: Row, communes: CommuneLookup, problems: list) -> Commune | None:
-        key = self._commune_key(table)
-        text = row.values.get("commune_code") or row.values.get("commune_name")
-        if not text:
-            problems.append(table.problem(row, key, _("Give the commune's code or name.")))
-            return None
-        try:
-            return communes.find(text)
-        except DomainError as exc:
-            key = "commune_code" if row.values.get("commune_code") else "commune_name"
-            problems.extend(table.problem(row, key, m) for m in exc.messages)
-            return None
-
-    @staticmethod
-    def _check_figures(table: Table, row: Row, today: date) -> list:
-        values, problems = row.values, []
-        rules = [
-            ("labour_force", "population"),
-            ("bhyt_insured", "population"),
-            ("bhxh_insured", "labour_force"),
-        ]
-        for part, whole in rules:
-            if values[part] > values[whole]:
-                problems.append(
-                    table.problem(
-                        row,
-                        part,
-                        _("%(part)s (%(part_value)s) cannot be more than %(whole)s (%(whole_value)s).")
-                        % {
-                            "part": FIGURE_LABELS[part],
-                            "part_value": vn_int(values[part]),
-                            "whole": FIGURE_LABELS[whole],
-                            "whole_value": vn_int(values[whole]),
-                        },
-                    )
-                )
-        if values["as_of"] > today:
-            problems.append(table.problem(row, "as_of", _("The date of the figures cannot be in the future.")))
-        return problems
-
-    def _apply(self, campaign: Campaign, wanted: dict, *, write: bool) -> Outcome:
-        stored = {b.commune_id: b for b in CoverageBaseline.objects.filter(campaign=campaign)}
-        to_create, to_update, lines = [], [], []
-        for commune, values in wanted.values():
-            new = {key: values[key] for key in (*FIGURES, "as_of")}
-            baseline = stored.get(commune.pk)
-            if baseline is None:
-                to_create.append(CoverageBaseline(campaign=campaign, commune=commune, **new))
-                lines.append(
-                    _("%(commune)s: added, population %(population)s")
-                    % {"commune": commune.name, "population": vn_int(new["population"])}
-                )
-                continue
-            changes = [key for key, value in new.items() if getattr(baseline, key) != value]
-            if changes:
-                lines.append(
-                    f"{commune.name}: "
-                    + "; ".join(
-                        f"{FIGURE_LABELS[key]} {_shown(getattr(baseline, key))} → {_shown(new[key])}" for key in changes
-                    )
-                )
-                for key in changes:
-                    setattr(baseline, key, new[key])
-                to_update.append(baseline)
-        if write:
-            CoverageBaseline.objects.bulk_create(to_create)
-            CoverageBaseline.objects.bulk_update(to_update, [*FIGURES, "as_of"])
-        without = Commune.objects.filter(province=campaign.province).exclude(
-            pk__in=[*stored, *(c.pk for c, _v in wanted.values())]
-        )
-        notes = []
-        if (missing := without.count()) and wanted:
-            notes.append(
-                _("%(count)s communes of %(province)s still have no baseline.")
-                % {"count": missing, "province": campaign.province.name}
-            )
-        return Outcome(
-            counts=change_counts(
-                added=len(to_create), changed=len(to_update), unchanged=len(wanted) - len(to_create) - len(to_update)
-            ),
-            lines=lines,
-            notes=notes,
-            rows_written=len(to_create) + len(to_update) if write else 0,
-        )
+    def write(self, plan: BaselinePlan, *, context: Campaign) -> int:
+        return save_baselines(plan=plan)
 
     def template(self, context: Campaign) -> bytes:
         campaign = context

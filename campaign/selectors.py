@@ -1,13 +1,21 @@
-"""Reads of the campaign app."""
+"""Reads of the campaign app, and the look-ups of campaigns, communes and BHXH offices by what people type."""
 
+import re
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from core import clock
+from core.errors import DomainError
+from core.excel.reader import normalize
 
-from .models import Campaign, CampaignWeek, CoverageBaseline
+from .models import BhxhOffice, Campaign, CampaignWeek, Commune, CoverageBaseline, Province
 from .weeks import week_number
+
+_COMMUNE_PREFIX = re.compile(r"^(xa|phuong|dackhu|thitran)")
+_OFFICE_PREFIX = re.compile(r"^(bhxhcoso|bhxhhuyen|bhxhthixa|bhxhthanhpho|bhxhkhuvuc|bhxh)")
 
 
 def week_of(*, campaign: Campaign, day: date) -> CampaignWeek | None:
@@ -27,10 +35,22 @@ def current_campaign() -> Campaign | None:
     return next(iter(under_way + started + upcoming), None)
 
 
+def _campaign_with_code(code: str) -> Campaign | None:
+    return Campaign.objects.select_related("province").filter(code=(code or "").strip()).first()
+
+
+def campaign_by_code(code: str) -> Campaign:
+    """The campaign a command or an import names, or DomainError saying no campaign has that code."""
+    campaign = _campaign_with_code(code)
+    if campaign is None:
+        raise DomainError({"campaign": [_("No campaign has the code “%(code)s”.") % {"code": code or ""}]})
+    return campaign
+
+
 def campaign_chosen(code: str | None) -> Campaign | None:
     """The campaign a page was asked for (``?campaign=CODE``), or the current one when none was named."""
     if code:
-        return Campaign.objects.select_related("province").filter(code=code).first()
+        return _campaign_with_code(code)
     return current_campaign()
 
 
@@ -47,3 +67,91 @@ def baseline_totals(*, campaign: Campaign) -> dict[str, int]:
         bhxh_insured=Sum("bhxh_insured"),
     )
     return {key: value or 0 for key, value in totals.items()}
+
+
+class CommuneLookup:
+    """Communes by code ("25480", or 25480 typed as a number) or by name ("Xã Tân Biên", "tan bien").
+
+    With a ``province``, names are looked up in it only, and a commune of another province is refused.
+    """
+
+    def __init__(self, communes: Iterable[Commune], province: Province | None = None):
+        self.province = province
+        self.by_code = {c.code: c for c in communes}
+        self.by_name: dict[str, list[Commune]] = {}
+        for commune in self.by_code.values():
+            if province is not None and commune.province_id != province.pk:
+                continue
+            full = normalize(commune.name)
+            for name in {full, _COMMUNE_PREFIX.sub("", full)}:
+                self.by_name.setdefault(name, []).append(commune)
+
+    def find(self, text: str) -> Commune:
+        """The commune, or DomainError saying why not (unknown, ambiguous, another province)."""
+        text = (text or "").strip()
+        if text.isdigit():
+            commune = self.by_code.get(text.zfill(5))
+            if commune is None:
+                raise DomainError(_("No commune has the code %(code)s.") % {"code": text})
+        else:
+            found = self.by_name.get(normalize(text), [])
+            if not found:
+                raise DomainError(_("No commune is called “%(name)s”%(where)s.") % {"name": text, "where": self._where})
+            if len(found) > 1:
+                raise DomainError(
+                    _("Several communes are called “%(name)s” (%(codes)s): give the commune code instead.")
+                    % {
+                        "name": text,
+                        "codes": ", ".join(f"{c.name} {c.code}" for c in sorted(found, key=lambda c: c.code)),
+                    }
+                )
+            commune = found[0]
+        if self.province is not None and commune.province_id != self.province.pk:
+            raise DomainError(
+                _("Commune %(commune)s (%(code)s) is not in %(province)s.")
+                % {"commune": commune.name, "code": commune.code, "province": self.province.name}
+            )
+        return commune
+
+    @property
+    def _where(self) -> str:
+        return _(" in %(province)s") % {"province": self.province.name} if self.province else ""
+
+
+def commune_lookup(*, province: Province | None = None) -> CommuneLookup:
+    """Every commune, ready to be found by code or name (in ``province`` only, when given)."""
+    return CommuneLookup(Commune.objects.select_related("province"), province)
+
+
+class OfficeLookup:
+    """BHXH cơ sở offices by code or by name, with or without "BHXH cơ sở" in front."""
+
+    def __init__(self, offices: Iterable[BhxhOffice]):
+        self.by_code = {office.code.upper(): office for office in offices}
+        self.by_name: dict[str, list[BhxhOffice]] = {}
+        for office in self.by_code.values():
+            full = normalize(office.name)
+            for name in {full, _OFFICE_PREFIX.sub("", full)} - {""}:
+                self.by_name.setdefault(name, []).append(office)
+
+    def find(self, text: str) -> BhxhOffice:
+        text = (text or "").strip()
+        office = self.by_code.get(text.upper())
+        if office is not None:
+            return office
+        found = self.by_name.get(normalize(text)) or self.by_name.get(_OFFICE_PREFIX.sub("", normalize(text)), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise DomainError(
+                _("Several BHXH offices are called “%(name)s”: give the office code instead.") % {"name": text}
+            )
+        raise DomainError(
+            _("No BHXH office has the code or name “%(name)s”; add it in the data administration first.")
+            % {"name": text}
+        )
+
+
+def office_lookup() -> OfficeLookup:
+    """Every BHXH office, ready to be found by code or name."""
+    return OfficeLookup(BhxhOffice.objects.all())

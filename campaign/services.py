@@ -1,14 +1,18 @@
-"""Writes of the campaign app: campaigns and their weeks, and the geography import."""
+"""Writes of the campaign app: campaigns and their weeks, the geography import, coverage baselines."""
+
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import ProvinceCode, VietNamDivisionType, Ward
 
 from core.errors import DomainError, full_clean_or_refuse
+from core.excel.importing import Plan
 
-from .models import Campaign, CampaignWeek, Commune, Province
+from .models import Campaign, CampaignWeek, Commune, CoverageBaseline, Province
 from .weeks import week_ranges
 
+BASELINE_FIGURES = ("population", "labour_force", "bhyt_insured", "bhxh_insured", "as_of")
 _COMMUNE_KINDS = {
     VietNamDivisionType.XA: Commune.Kind.XA,
     VietNamDivisionType.PHUONG: Commune.Kind.PHUONG,
@@ -79,3 +83,20 @@ def import_geography(*, province_code: int) -> Province:
     Commune.objects.bulk_create(to_create)
     Commune.objects.bulk_update(to_update, ["name", "codename", "kind"])
     return province
+
+
+@dataclass(kw_only=True)
+class BaselinePlan(Plan):
+    """Coverage baselines to add, and stored ones to change (already holding their new figures)."""
+
+    add: list[CoverageBaseline] = field(default_factory=list)
+    change: list[CoverageBaseline] = field(default_factory=list)
+
+
+@transaction.atomic
+def save_baselines(*, plan: BaselinePlan) -> int:
+    """Write a confirmed plan of baselines (a commune's figures replace its earlier ones); how many were written."""
+    plan.refuse_if_problems()
+    CoverageBaseline.objects.bulk_create(plan.add)
+    CoverageBaseline.objects.bulk_update(plan.change, BASELINE_FIGURES)
+    return len(plan.add) + len(plan.change)

@@ -1,9 +1,13 @@
-"""Reads of agencies, officers and quotas, always through agency scoping."""
+"""Reads of agencies, officers and quotas (through agency scoping), and what the imports look up."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from collections.abc import Iterable
+
+from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from campaign.models import CampaignWeek, Product
+from core.errors import DomainError
 
 from .models import CollectionAgency, Collector, WeeklyQuota
 from .scoping import visible_to
@@ -52,3 +56,44 @@ def quotas_by_week(user, *, agency: CollectionAgency, campaign) -> list[dict]:
         )
         .values("number", "start_date", "end_date", "bhxh_tn", "bhyt_hgd")
     )
+
+
+class AgencyLookup:
+    """Agencies by code, in any case."""
+
+    def __init__(self, agencies: Iterable[CollectionAgency]):
+        self.by_code = {agency.code.upper(): agency for agency in agencies}
+
+    def find(self, code: str) -> CollectionAgency:
+        agency = self.by_code.get((code or "").strip().upper())
+        if agency is None:
+            raise DomainError(
+                _("Unknown agency code %(code)s; add the agency with the roster import first.") % {"code": code}
+            )
+        return agency
+
+
+def agency_lookup() -> AgencyLookup:
+    """Every agency, active or not, ready to be found by code."""
+    return AgencyLookup(CollectionAgency.objects.all())
+
+
+def referenced(model: type[Model], items: Iterable[Model], *, ignore: dict | None = None) -> set[int]:
+    """The ids among ``items`` that a row of another table points to (an enrollment, a quota, ...).
+
+    Walks the model's reverse relations, so this app need not know the apps above it.
+    ``ignore`` leaves out rows that will no longer point there: ``{Collector: {ids}}``.
+    """
+    ids = {item.pk for item in items}
+    found: set[int] = set()
+    if not ids:
+        return found
+    ignore = ignore or {}
+    for relation in model._meta.related_objects:
+        if relation.many_to_many or not relation.field.concrete:
+            continue
+        related = relation.related_model._default_manager.filter(**{f"{relation.field.name}__in": ids})
+        if relation.related_model in ignore:
+            related = related.exclude(pk__in=ignore[relation.related_model])
+        found |= set(related.values_list(relation.field.attname, flat=True).distinct())
+    return found

@@ -1,5 +1,6 @@
 """Reads behind quotes, classification and the officer's lists."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -98,6 +99,34 @@ def household_member_order(*, household: Household | None, collected_on: date, e
         .count()
     )
     return 1 + earlier
+
+
+def household_member_order_after(
+    *, household_code: str, collected_on: date, exclude_cccd: str, pending: Iterable[tuple[str, str, str, date]]
+) -> int:
+    """``household_member_order`` as it will be once the ``pending`` enrollments are stored in turn.
+
+    ``pending`` are (cccd, household code, product, collected on) of enrollments prepared and
+    not stored yet; storing one moves its person into the household it names, if it names one.
+    """
+    pending = list(pending)
+    named = {cccd: code for cccd, code, _product, _day in pending if code}
+    residents = Participant.objects.filter(household__code=household_code).values_list("cccd", flat=True)
+    members = {cccd for cccd in residents if named.get(cccd, household_code) == household_code}
+    members |= {cccd for cccd, code in named.items() if code == household_code}
+    members.discard(exclude_cccd)
+    this_year = Q(product=Product.BHYT_HGD, collected_on__year=collected_on.year, collected_on__lte=collected_on)
+    enrolled = set(
+        Enrollment.objects.filter(this_year, participant__cccd__in=members, status=RECORDED).values_list(
+            "participant__cccd", flat=True
+        )
+    )
+    enrolled |= {
+        cccd
+        for cccd, _code, product, day in pending
+        if cccd in members and product == Product.BHYT_HGD and day.year == collected_on.year and day <= collected_on
+    }
+    return 1 + len(enrolled)  # not capped, as household_member_order
 
 
 def has_gift(*, cccd: str, campaign: Campaign) -> bool:

@@ -3,10 +3,12 @@
 The web form, the JSON API and the Excel import all call these, so a rule lives here once.
 """
 
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,12 +18,30 @@ from campaign.selectors import week_of
 from collectors.models import Collector
 from core import clock, freshness
 from core.errors import ConflictError, DomainError
+from core.excel.importing import Plan
 
 from .classification import Classification, bhxh_coverage, bhyt_coverage, classify
 from .contributions import Quote, quote_bhxh, quote_bhyt
 from .identity import validate_bhxh_code, validate_cccd
-from .models import Channel, Enrollment, GiftIssue, GiftStock, Household, Participant, Sex, Source, TargetGroup
-from .selectors import household_member_order, last_coverage_end, policy_on, supported_months_used
+from .models import (
+    Channel,
+    Enrollment,
+    GiftIssue,
+    GiftStock,
+    Household,
+    Participant,
+    PriorCoverage,
+    Sex,
+    Source,
+    TargetGroup,
+)
+from .selectors import (
+    household_member_order,
+    household_member_order_after,
+    last_coverage_end,
+    policy_on,
+    supported_months_used,
+)
 from .vocabulary import earns_mug, figures_generation, why_no_mug
 
 RECORDED = Enrollment.Status.RECORDED
@@ -84,15 +104,19 @@ def quote(
     income: int | None = None,
     support_group: str | None = None,
     cccd: str = "",
+    supported_months_pending: int = 0,
 ) -> Quote:
-    """What a person pays for ``product`` and ``months``, under the rules in force on ``on``."""
+    """What a person pays for ``product`` and ``months``, under the rules in force on ``on``.
+
+    ``supported_months_pending``: months of State support in enrollments of the person not stored yet.
+    """
     policy = policy_on(on).policy
     if product == Product.BHYT_HGD:
         return quote_bhyt(policy, months=months, member_order=member_order or 1)
     if product == Product.BHXH_TN:
         if income is None:
             raise DomainError({"income": _("Enter the monthly income the person chooses to contribute on.")})
-        used = supported_months_used(cccd=cccd) if cccd else 0
+        used = (supported_months_used(cccd=cccd) if cccd else 0) + supported_months_pending
         return quote_bhxh(
             policy,
             months=months,
@@ -123,12 +147,28 @@ def _check_choices(request: EnrollmentRequest, errors: dict[str, str]) -> None:
         errors["date_of_birth"] = _("The date of birth cannot be in the future.")
 
 
-def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_position: int = 0) -> Prepared:
+def prepare_enrollment(
+    *,
+    campaign: Campaign,
+    request: EnrollmentRequest,
+    batch_position: int = 0,
+    collector: Collector | None = None,
+    earlier: Sequence[Prepared] = (),
+) -> Prepared:
     """Validate a request and compute its week, classification, period and amounts; write nothing.
 
     ``batch_position`` is the member's place among household members entered together
     and not yet stored (they take the next orders of the ladder, as entered).
+    With ``collector``, it checks all that recording by that officer would: the officer and
+    the agency are active, and the person has no other enrollment of the product that day
+    or in the period (by reading; the write checks again under its lock).
+    ``earlier`` are enrollments prepared before this one and not stored (the rows above it
+    in a previewed file): they count as stored, so the answer is the one recording them
+    all in turn gives. The same person, product and day twice among them is the caller's
+    to refuse.
     """
+    if collector is not None:
+        _check_collector(collector)
     errors: dict[str, str] = {}
     _check_choices(request, errors)
     person = request.person
@@ -165,9 +205,20 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
     household = Household.objects.filter(code=person.household_code.strip()).first() if person.household_code else None
     member_order = None
     if request.product == Product.BHYT_HGD:
-        member_order = in_force.policy.ladder_order(
-            household_member_order(household=household, collected_on=collected_on, exclude_cccd=cccd) + batch_position
-        )
+        if earlier and person.household_code.strip():
+            pending = [
+                (e.request.person.cccd, e.request.person.household_code.strip(), e.request.product, e.collected_on)
+                for e in earlier
+            ]
+            order = household_member_order_after(
+                household_code=person.household_code.strip(),
+                collected_on=collected_on,
+                exclude_cccd=cccd,
+                pending=pending,
+            )
+        else:
+            order = household_member_order(household=household, collected_on=collected_on, exclude_cccd=cccd)
+        member_order = in_force.policy.ladder_order(order + batch_position)
         if request.member_order is not None and request.member_order != member_order:
             raise DomainError(
                 {
@@ -190,8 +241,10 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
         income=request.income,
         support_group=request.support_group,
         cccd=cccd,
+        supported_months_pending=sum(e.quote.supported_months for e in earlier if e.request.person.cccd == cccd),
     )
-    end = last_coverage_end(cccd=cccd, product=request.product)
+    ends = [e.coverage_end for e in earlier if (e.request.person.cccd, e.request.product) == (cccd, request.product)]
+    end = max([d for d in (last_coverage_end(cccd=cccd, product=request.product), *ends) if d], default=None)
     classification = classify(last_coverage_end=end, collected_on=collected_on)
     if request.product == Product.BHYT_HGD:
         start, finish = bhyt_coverage(
@@ -211,7 +264,7 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
         warnings.append(
             _("The collection date is outside the campaign: it is recorded but not counted in quotas or awards.")
         )
-    return Prepared(
+    prepared = Prepared(
         request=replace(request, person=replace(person, cccd=cccd)),
         commune=commune,
         collected_on=collected_on,
@@ -224,6 +277,9 @@ def prepare_enrollment(*, campaign: Campaign, request: EnrollmentRequest, batch_
         member_order=member_order,
         warnings=warnings,
     )
+    if collector is not None:
+        _refuse_duplicates(prepared)
+    return prepared
 
 
 def _lock_participant(prepared: Prepared) -> Participant:
@@ -266,11 +322,11 @@ def _lock_participant(prepared: Prepared) -> Participant:
     return participant
 
 
-def _refuse_duplicates(participant: Participant, prepared: Prepared) -> None:
-    product = prepared.request.product
-    existing = Enrollment.objects.filter(participant=participant, product=product, status=RECORDED).select_related(
-        "agency"
-    )
+def _refuse_duplicates(prepared: Prepared) -> None:
+    person, product = prepared.request.person, prepared.request.product
+    existing = Enrollment.objects.filter(
+        participant__cccd=person.cccd, product=product, status=RECORDED
+    ).select_related("agency")
     same_day = existing.filter(collected_on=prepared.collected_on).first()
     if same_day is not None:
         raise ConflictError(
@@ -279,7 +335,7 @@ def _refuse_duplicates(participant: Participant, prepared: Prepared) -> None:
                     "%(name)s was already recorded for %(product)s on %(date)s by %(agency)s (enrollment %(id)s)."
                 )
                 % {
-                    "name": participant.full_name,
+                    "name": person.full_name.strip(),
                     "product": same_day.get_product_display(),
                     "date": same_day.collected_on.strftime("%d/%m/%Y"),
                     "agency": same_day.agency.name,
@@ -295,7 +351,7 @@ def _refuse_duplicates(participant: Participant, prepared: Prepared) -> None:
             {
                 "cccd": _("%(name)s is already covered from %(start)s to %(end)s by enrollment %(id)s of %(agency)s.")
                 % {
-                    "name": participant.full_name,
+                    "name": person.full_name.strip(),
                     "start": overlap.coverage_start.strftime("%d/%m/%Y"),
                     "end": overlap.coverage_end.strftime("%d/%m/%Y"),
                     "id": overlap.pk,
@@ -316,11 +372,12 @@ def _store(
     # Members under one household code find the ones stored before them in the database; members
     # entered together without a code form a household of their own, ordered by their position.
     batch_position = 0 if request.person.household_code.strip() else position
-    # Classify and price under the lock, so a concurrent recording of the same person is seen.
+    # Classify, price and look for duplicates under the lock, so a concurrent recording of the same person is seen.
     first_pass = prepare_enrollment(campaign=campaign, request=request, batch_position=batch_position)
     participant = _lock_participant(first_pass)
-    prepared = prepare_enrollment(campaign=campaign, request=first_pass.request, batch_position=batch_position)
-    _refuse_duplicates(participant, prepared)
+    prepared = prepare_enrollment(
+        campaign=campaign, request=first_pass.request, batch_position=batch_position, collector=collector
+    )
     amounts = prepared.quote
     enrollment = Enrollment.build(
         participant=participant,
@@ -475,3 +532,71 @@ def set_gift_stock(*, campaign: Campaign, agency, received: int) -> GiftStock:
     stock.received, stock.on_hand = received, on_hand
     stock.save(update_fields=["received", "on_hand"])
     return stock
+
+
+# --- prior coverage, as its import plans it ------------------------------------------------------
+# (Kept apart from the enrollment services above: only the prior-coverage import writes here.)
+
+
+@dataclass(kw_only=True)
+class PriorCoveragePlan(Plan):
+    """The coverage ends a prior-coverage file stores: new ones, and stored ones it changes."""
+
+    add: list[tuple[str, str, date]] = field(default_factory=list)  # (cccd, product, end)
+    change: list[tuple[int, str, str, date, date]] = field(default_factory=list)  # (id, cccd, product, before, after)
+
+
+PRIOR_COVERAGE_TEMP_TABLE = "prior_coverage_import"
+
+
+@transaction.atomic
+def upsert_prior_coverage(*, plan: PriorCoveragePlan) -> int:
+    """Write a confirmed plan of prior coverage in bulk; how many rows it added or changed."""
+    plan.refuse_if_problems()
+    if not plan.add and not plan.change:
+        return 0
+    if connection.vendor == "postgresql":
+        return _upsert_prior_coverage_by_copy(plan)
+    return _upsert_prior_coverage_in_batches(plan)
+
+
+def _upsert_prior_coverage_by_copy(plan: PriorCoveragePlan) -> int:
+    """COPY the rows into a temporary table, then one INSERT ... ON CONFLICT for all of them."""
+    table, temp = PriorCoverage._meta.db_table, PRIOR_COVERAGE_TEMP_TABLE
+    rows = [*plan.add, *((cccd, product, end) for _pk, cccd, product, _before, end in plan.change)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{temp}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temp} (cccd varchar(12), product varchar(10), last_coverage_end date) "
+            "ON COMMIT DROP"
+        )
+        # The values are checked digits, product codes and ISO dates: nothing to escape for COPY's text format.
+        buffer = io.StringIO()
+        buffer.writelines(f"{cccd}\t{product}\t{end.isoformat()}\n" for cccd, product, end in rows)
+        with cursor.copy(f"COPY {temp} (cccd, product, last_coverage_end) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(
+            f"INSERT INTO {table} (cccd, product, last_coverage_end, imported_at) "
+            f"SELECT cccd, product, last_coverage_end, %s FROM {temp} "
+            f"ON CONFLICT (cccd, product) DO UPDATE "
+            f"SET last_coverage_end = EXCLUDED.last_coverage_end, imported_at = EXCLUDED.imported_at "
+            f"WHERE {table}.last_coverage_end IS DISTINCT FROM EXCLUDED.last_coverage_end",
+            [clock.now()],
+        )
+        written = cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{temp}")
+    return written
+
+
+def _upsert_prior_coverage_in_batches(plan: PriorCoveragePlan) -> int:
+    now = clock.now()
+    PriorCoverage.objects.bulk_create(
+        [PriorCoverage(cccd=cccd, product=product, last_coverage_end=end) for cccd, product, end in plan.add],
+        batch_size=1000,
+    )
+    PriorCoverage.objects.bulk_update(
+        [PriorCoverage(pk=pk, last_coverage_end=end, imported_at=now) for pk, _c, _p, _b, end in plan.change],
+        ["last_coverage_end", "imported_at"],
+        batch_size=1000,
+    )
+    return len(plan.add) + len(plan.change)

@@ -229,3 +229,14 @@ def test_the_roster_template_holds_the_stored_roster_and_uploads_without_change(
     ]
     record = upload(data)
     assert texts(record) == [] and record.rows_written == 0
+
+
+def test_an_agency_whose_officers_all_move_away_is_removed_in_the_preview_as_in_the_write(world):
+    old = AgencyFactory(code="BD-OLD", office=world["office"])
+    CollectorFactory(code="NVT-01", agency=old)
+    rows = [HEADER, [1, "BD-NEW", "Bưu điện mới", "Bưu điện", "BHXH-TB", None, "NVT-01", "Lê Văn A", None]]
+    preview = upload(sheet_file(rows), write=False)
+    assert "Agency BD-OLD: removed" in preview.summary["lines"]
+    record = upload(sheet_file(rows))
+    assert (record.summary["counts"], record.summary["lines"]) == (preview.summary["counts"], preview.summary["lines"])
+    assert set(agencies()) == {"BD-NEW"} and collectors()["NVT-01"][2] == "BD-NEW"

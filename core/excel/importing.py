@@ -7,8 +7,10 @@ that owns the data; this module, in the lowest app, only drives it, so the uploa
 the management commands and the benchmark all take the same path:
 
 1. the file is checked (size, spreadsheet or not, zip bomb) and read (``reader``);
-2. the importer checks the rows against the database and, asked to, writes them, inside
-   one transaction that is rolled back when any row is bad or when it is only a preview;
+2. the importer plans: a pure step turns the rows into a ``Plan`` (what would be added,
+   changed, removed, and every problem) by reading the database, never writing it; asked to
+   write a plan without problems, it hands it to its app's write service. All of it runs in
+   one transaction, rolled back when any row is bad (even one found while writing);
 3. an ``ImportRecord`` keeps who, when, the file's name and SHA-256, the counts, the
    problems and the outcome; a rejected import keeps its bad rows as an .xlsx with an
    error column.
@@ -59,8 +61,32 @@ class Outcome:
     rows_written: int = 0
 
 
+@dataclass(kw_only=True)
+class Plan:
+    """What an import would change, found by reading only: the rows' problems, the counts and lines of a preview.
+
+    Each import's plan adds what its write service needs (the rows to add, change, remove).
+    A plan with problems is never written.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def outcome(self, *, rows_written: int = 0) -> Outcome:
+        return Outcome(
+            problems=self.problems, counts=self.counts, lines=self.lines, notes=self.notes, rows_written=rows_written
+        )
+
+    def refuse_if_problems(self) -> None:
+        """For write services: a plan with problems is not a confirmed plan."""
+        if self.problems:
+            raise DomainError([str(problem) for problem in self.problems])
+
+
 class Importer:
-    """One kind of import. Subclasses set the class attributes and implement ``context``, ``run``, ``template``."""
+    """One kind of import: set the class attributes, implement ``context``, ``plan``, ``write`` and ``template``."""
 
     kind: str
     title: str
@@ -79,9 +105,22 @@ class Importer:
         """The codes of what ``context`` resolved to (a default campaign, say), kept on the record."""
         return {}
 
-    def run(self, table: Table, rows: list[Row], *, context: Any, write: bool) -> Outcome:
-        """Check ``rows`` against the database; with ``write``, also store them (the caller rolls back on problems)."""
+    def plan(self, table: Table, rows: list[Row], *, context: Any) -> Plan:
+        """What ``rows`` would change, and every problem; reads the database, writes nothing."""
         raise NotImplementedError
+
+    def write(self, plan: Plan, *, context: Any) -> int:
+        """Store a plan without problems through the app's service; the number of rows written.
+
+        A refusal met while writing (another user got there first) goes on ``plan.problems``.
+        """
+        raise NotImplementedError
+
+    def run(self, table: Table, rows: list[Row], *, context: Any, write: bool) -> Outcome:
+        """Plan ``rows``; with ``write`` and no problem, also store them (the caller rolls back on problems)."""
+        plan = self.plan(table, rows, context=context)
+        written = self.write(plan, context=context) if write and not plan.problems else 0
+        return plan.outcome(rows_written=written)
 
     def template(self, context: Any) -> bytes:
         raise NotImplementedError
@@ -90,14 +129,16 @@ class Importer:
 # --- helpers for importers ---------------------------------------------------------------------
 
 
-def duplicates(table: Table, rows: Iterable[Row], key_of, *, column: Hashable) -> list[Problem]:
-    """A problem for each row whose key an earlier row already had, naming that row."""
-    seen: dict[Any, int] = {}
+def duplicates(table: Table, keyed: Iterable[tuple[Row, Hashable]], *, column: Hashable) -> list[Problem]:
+    """A problem in ``column`` for each row whose key an earlier row already had, naming that row.
+
+    ``keyed`` pairs each row with what makes it unique in the file (an agency and a week, a
+    CCCD and a product); a row may come with several keys (one per week of a wide sheet).
+    The problems' rows are the ones to leave out of the checks that follow.
+    """
+    seen: dict[Hashable, int] = {}
     problems = []
-    for row in rows:
-        key = key_of(row)
-        if key is None:
-            continue
+    for row, key in keyed:
         first = seen.setdefault(key, row.number)
         if first != row.number:
             problems.append(table.problem(row, column, _("Duplicate of row %(row)s.") % {"row": first}))

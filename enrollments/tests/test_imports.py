@@ -1,9 +1,12 @@
 """Prior coverage (in bulk; COPY on PostgreSQL) and paper enrollments (through the entry service) from sheets."""
 
+from dataclasses import replace
 from datetime import date
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
@@ -13,13 +16,13 @@ from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFact
 from core.excel.importing import run_import
 from core.models import ImportRecord
 from core.tests.excel_files import BANNER, sheet_file
-from enrollments import imports
+from enrollments import services
 from enrollments.classification import Classification
-from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport
+from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport, prior_coverage
 from enrollments.models import Enrollment, Participant, PriorCoverage
 from enrollments.selectors import participant_status
-from enrollments.services import record_enrollment
-from enrollments.tests.factories import bhyt_request, cccd_of
+from enrollments.services import prepare_enrollment, record_enrollment
+from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +128,11 @@ def test_bad_prior_coverage_rows_are_reported_and_nothing_is_written():
 def test_prior_coverage_is_written_with_copy_on_postgresql():
     PriorCoverage.objects.create(cccd=cccd_of(1), product="bhyt_hgd", last_coverage_end=date(2024, 12, 31))
     rows = [PRIOR_HEADER, *[[n, cccd_of(n), "", "BHYT HGĐ", date(2025, 1, n)] for n in range(1, 21)]]
-    with mock.patch.object(imports, "_prior_coverage_in_batches", side_effect=AssertionError("not COPY")):
+    not_copy = AssertionError("not COPY")
+    with (
+        mock.patch.object(prior_coverage, "_changes_in_batches", side_effect=not_copy),
+        mock.patch.object(services, "_upsert_prior_coverage_in_batches", side_effect=not_copy),
+    ):
         preview = prior(sheet_file(rows), write=False)
         assert preview.summary["counts"] == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0}
         assert PriorCoverage.objects.count() == 1
@@ -138,8 +145,9 @@ def test_prior_coverage_is_written_with_copy_on_postgresql():
 def test_prior_coverage_in_batches_counts_and_writes_the_same():
     PriorCoverage.objects.create(cccd=cccd_of(1), product="bhyt_hgd", last_coverage_end=date(2024, 12, 31))
     rows = [(cccd_of(n), "bhyt_hgd", date(2025, 1, n)) for n in range(1, 21)]
-    outcome = imports._prior_coverage_in_batches(rows, write=True, batch=7)
-    assert outcome.counts == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0} and outcome.rows_written == 20
+    plan = prior_coverage._changes_in_batches(rows, batch=7)
+    assert plan.counts == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0}
+    assert services._upsert_prior_coverage_in_batches(plan) == 20
     assert stored_prior() == {(cccd_of(n), "bhyt_hgd"): date(2025, 1, n) for n in range(1, 21)}
 
 
@@ -254,6 +262,98 @@ def test_a_paper_preview_prices_everything_and_writes_nothing(desk):
     assert Enrollment.objects.count() == 0 and Participant.objects.count() == 0
 
 
+def test_a_paper_preview_answers_what_recording_the_file_answers(desk):
+    record_enrollment(  # a member of HGD-02 already recorded this year
+        campaign=desk["campaign"],
+        collector=desk["collectors"][0],
+        request=bhyt_request(20, commune_code="25480", collected_on=date(2025, 11, 14), household_code="HGD-02"),
+    )
+    bhxh = {"product": "BHXH tự nguyện", "household": None, "income": "1.500.000", "support": "Hộ nghèo"}
+    rows = [
+        PAPER_HEADER,
+        paper_row(1),
+        paper_row(2),  # the second member of HGD-01 in the same file
+        paper_row(3, cccd=cccd_of(1), name="Nguyễn Văn 1", months=3, collected="27/11/2025"),  # renews row 2's card
+        paper_row(4, household="HGD-02"),  # after the member already stored
+        paper_row(5, **bhxh),
+        paper_row(6, cccd=cccd_of(5), name="Nguyễn Văn 5", collected="27/11/2025", **bhxh),  # renews row 6's months
+    ]
+    preview = paper(sheet_file(rows), write=False)
+    assert texts(preview) == [] and Enrollment.objects.count() == 1
+    record = paper(sheet_file(rows))
+    assert texts(record) == [] and record.rows_written == 6
+    assert (
+        preview.summary["counts"]
+        == record.summary["counts"]
+        == {
+            "added": 6,
+            "changed": 0,
+            "removed": 0,
+            "skipped": 0,
+            "unchanged": 0,
+        }
+    )
+    assert preview.summary["lines"] == record.summary["lines"]
+    stored = Enrollment.objects.filter(source="import").order_by("pk")
+    assert [(e.member_order, e.classification) for e in stored] == [
+        (1, "new"),
+        (2, "new"),
+        (2, "renewal"),
+        (2, "new"),
+        (None, "new"),
+        (None, "renewal"),
+    ]
+
+
+def test_a_person_the_file_moves_to_another_household_leaves_the_old_ones_ladder(desk):
+    record_enrollment(
+        campaign=desk["campaign"],
+        collector=desk["collectors"][0],
+        request=bhyt_request(20, commune_code="25480", collected_on=date(2025, 11, 14), household_code="HGD-02"),
+    )
+    rows = [
+        PAPER_HEADER,
+        paper_row(1, cccd=cccd_of(20), name="Nguyễn Văn Thử 20", household="HGD-03"),  # moves to HGD-03
+        paper_row(2, household="HGD-02"),
+    ]
+    preview = paper(sheet_file(rows), write=False)
+    record = paper(sheet_file(rows))
+    assert texts(record) == [] and preview.summary["lines"] == record.summary["lines"]
+    assert Enrollment.objects.get(participant__cccd=cccd_of(2)).member_order == 1
+
+
+def test_a_prepared_enrollment_counts_the_state_support_of_those_prepared_before_it(desk):
+    request = bhxh_request(1, commune_code="25480", collected_on=date(2025, 11, 20))
+    first = prepare_enrollment(campaign=desk["campaign"], request=request)
+    almost_all = replace(first, quote=replace(first.quote, supported_months=115))  # of the 120 months there are
+    later = replace(request, collected_on=date(2025, 11, 27))
+    assert prepare_enrollment(campaign=desk["campaign"], request=later).quote.supported_months == 12
+    assert (
+        prepare_enrollment(campaign=desk["campaign"], request=later, earlier=[almost_all]).quote.supported_months == 5
+    )
+
+
+def test_a_paper_preview_refuses_what_recording_the_file_refuses(desk):
+    record_enrollment(
+        campaign=desk["campaign"],
+        collector=CollectorFactory(agency=AgencyFactory(code="BD-OTHER")),
+        request=bhyt_request(3, commune_code="25480", collected_on=date(2025, 11, 20)),
+    )
+    desk["collectors"][1].active = False
+    desk["collectors"][1].save()
+    rows = [
+        PAPER_HEADER,
+        paper_row(1),
+        paper_row(1),  # the same row twice
+        paper_row(3),  # recorded by another agency
+        paper_row(4, collector="NVT-02"),  # an officer no longer active
+    ]
+    preview = paper(sheet_file(rows), write=False)
+    record = paper(sheet_file(rows))
+    assert texts(preview) == texts(record) and len(texts(record)) == 3
+    assert Enrollment.objects.count() == 1
+
+
 def test_bad_paper_rows_are_reported_and_nothing_is_written(desk):
     rows = [
         PAPER_HEADER,
@@ -333,3 +433,53 @@ def test_the_roster_deactivates_an_agency_with_enrollments_instead_of_deleting_i
     run_import(RosterImport(), data=sheet_file(rows), file_name="r.xlsx", write=True, source="command")
     agency = CollectionAgency.objects.get(code="BD-TB")
     assert agency.active is False and Enrollment.objects.filter(agency=agency).count() == 1
+
+
+def _database_state() -> tuple[dict, dict]:
+    """The row count of every table and the last value of every sequence."""
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            counts[table] = cursor.fetchone()[0]
+        cursor.execute("SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences")
+        return counts, dict(cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_preview_on_postgresql_writes_no_row_locks_none_and_moves_no_sequence(desk, default_policies):
+    record_enrollment(  # a known person, whom recording the file would update and lock
+        campaign=desk["campaign"],
+        collector=desk["collectors"][0],
+        request=bhyt_request(1, commune_code="25480", collected_on=date(2025, 11, 14), household_code="HGD-00"),
+    )
+    rows = [PAPER_HEADER]
+    for number in range(1, 51):
+        if number % 7 == 0:
+            rows.append(paper_row(number, product="BHXH tự nguyện", household=None, income="2.000.000"))
+        else:
+            rows.append(paper_row(number, household=f"HGD-{(number - 1) // 5:02d}"))
+    data = sheet_file(rows)
+    record_table = ImportRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [record_table])
+        record_sequence = cursor.fetchone()[0]
+    counts, sequences = _database_state()
+
+    with CaptureQueriesContext(connection) as queries:
+        preview = paper(data, write=False)
+
+    assert preview.outcome == ImportRecord.Outcome.PREVIEWED, texts(preview)
+    assert preview.summary["counts"]["added"] == 50 and len(preview.summary["lines"]) == 50
+    counts_after, sequences_after = _database_state()
+    assert counts_after.pop(record_table) == counts.pop(record_table) + 1  # the preview's own record
+    assert sequences_after.pop(record_sequence) != sequences.pop(record_sequence)
+    assert counts_after == counts and sequences_after == sequences
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "COPY", "CREATE", "DROP"))
+        or "FOR UPDATE" in q["sql"].upper()
+    ]
+    assert [sql for sql in writes if record_table not in sql] == []

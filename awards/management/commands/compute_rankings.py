@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from awards.services import Outcome, compute_rankings, publish_ranking
-from campaign.models import Campaign
+from campaign.selectors import campaign_by_code
 from core.errors import DomainError
 
 
@@ -21,9 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="the administrator's username, recorded as the publisher")
 
     def handle(self, *args, campaign: str, week: int | None, final: bool, publish: bool, user: str | None, **options):
-        found = Campaign.objects.filter(code=campaign).first()
-        if found is None:
-            raise CommandError(f"No campaign has the code {campaign}.")
+        try:
+            found = campaign_by_code(campaign)
+        except DomainError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         publisher = None
         if user:
             publisher = get_user_model().objects.filter(username=user, is_active=True).first()

@@ -1,0 +1,66 @@
+"""Writes of the collectors app: the weekly quotas and the roster of agencies and officers, as imports plan them."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from campaign.models import Campaign
+from core.excel.importing import Plan
+
+from .models import CollectionAgency, Collector, WeeklyQuota
+
+
+@dataclass(kw_only=True)
+class QuotaPlan(Plan):
+    """Quotas of a campaign to add, to change (already holding their new count) and to remove (ids)."""
+
+    campaign: Campaign
+    add: list[WeeklyQuota] = field(default_factory=list)
+    change: list[WeeklyQuota] = field(default_factory=list)
+    remove: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def save_quotas(*, plan: QuotaPlan) -> int:
+    """Write a confirmed plan of quotas, one quota import of a campaign at a time; how many quotas it wrote."""
+    plan.refuse_if_problems()
+    Campaign.objects.select_for_update().filter(pk=plan.campaign.pk).first()
+    WeeklyQuota.objects.filter(pk__in=plan.remove).delete()
+    WeeklyQuota.objects.bulk_create(plan.add)
+    WeeklyQuota.objects.bulk_update(plan.change, ["count"])
+    return len(plan.add) + len(plan.change) + len(plan.remove)
+
+
+@dataclass(kw_only=True)
+class RosterPlan(Plan):
+    """The roster's writes, in order: agencies and officers to save, then those to deactivate or delete (ids).
+
+    ``agencies`` pairs each agency (new, or holding its new values) with the communes it
+    serves from now on, or None to leave them as they are. A new officer may point to a new
+    agency: it is saved first.
+    """
+
+    agencies: list[tuple[CollectionAgency, set[int] | None]] = field(default_factory=list)
+    collectors: list[Collector] = field(default_factory=list)
+    deactivate_collectors: list[int] = field(default_factory=list)
+    remove_collectors: list[int] = field(default_factory=list)
+    deactivate_agencies: list[int] = field(default_factory=list)
+    remove_agencies: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def sync_roster(*, plan: RosterPlan) -> int:
+    """Make the stored roster the planned one; how many agencies and officers it wrote."""
+    plan.refuse_if_problems()
+    for agency, communes in plan.agencies:
+        agency.save()
+        if communes is not None:
+            agency.communes.set(communes)
+    for collector in plan.collectors:
+        collector.save()
+    Collector.objects.filter(pk__in=plan.deactivate_collectors).update(active=False)
+    Collector.objects.filter(pk__in=plan.remove_collectors).delete()
+    CollectionAgency.objects.filter(pk__in=plan.deactivate_agencies).update(active=False)
+    CollectionAgency.objects.filter(pk__in=plan.remove_agencies).delete()
+    retired = (plan.deactivate_collectors, plan.remove_collectors, plan.deactivate_agencies, plan.remove_agencies)
+    return len(plan.agencies) + len(plan.collectors) + sum(len(ids) for ids in retired)
