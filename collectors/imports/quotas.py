@@ -97,6 +97,28 @@ QUOTAS_WIDE = TableSpec(
 )
 
 
+def _wanted_counts(table: Table, found: list, repeated_rows: set[int], problems: list[Problem]) -> dict:
+    """(week id, agency id, product) → count for the rows that may be taken; a deactivated agency is refused."""
+    wanted: dict[tuple[int, int, str], int] = {}
+    for row, week, agency, counts in found:
+        if row.number in repeated_rows:
+            continue
+        if not agency.active and any(counts.values()):
+            problems.append(
+                table.problem(
+                    row,
+                    "agency",
+                    _("Agency %(code)s is deactivated: reactivate it or leave its quotas empty.")
+                    % {"code": agency.code},
+                )
+            )
+            continue
+        for product, count in counts.items():
+            if count:
+                wanted[(week.pk, agency.pk, product)] = count
+    return wanted
+
+
 def plan_quotas(table: Table, rows: list[Row], *, campaign: Campaign) -> QuotaPlan:
     """The quotas the rows add, change or remove, and every problem; writes nothing.
 
@@ -121,24 +143,7 @@ def plan_quotas(table: Table, rows: list[Row], *, campaign: Campaign) -> QuotaPl
             problems.extend(table.problem(row, "agency", m) for m in exc.messages)
     repeated = duplicates(table, ((row, (week.pk, agency.pk)) for row, week, agency, _c in found), column="agency")
     problems += repeated
-    repeated_rows = {problem.row for problem in repeated}
-    wanted: dict[tuple[int, int, str], int] = {}  # (week id, agency id, product) -> count
-    for row, week, agency, counts in found:
-        if row.number in repeated_rows:
-            continue
-        if not agency.active and any(counts.values()):
-            problems.append(
-                table.problem(
-                    row,
-                    "agency",
-                    _("Agency %(code)s is deactivated: reactivate it or leave its quotas empty.")
-                    % {"code": agency.code},
-                )
-            )
-            continue
-        for product, count in counts.items():
-            if count:
-                wanted[(week.pk, agency.pk, product)] = count
+    wanted = _wanted_counts(table, found, {problem.row for problem in repeated}, problems)
     if problems:
         return QuotaPlan(campaign=campaign, problems=problems)
     if not weeks_in_file:

@@ -16,12 +16,12 @@ from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFact
 from core.excel.importing import run_import
 from core.models import ImportRecord
 from core.tests.excel_files import BANNER, sheet_file
-from enrollments import services
 from enrollments.classification import Classification
 from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport, prior_coverage
 from enrollments.models import Enrollment, Participant, PriorCoverage
 from enrollments.selectors import participant_status
 from enrollments.services import prepare_enrollment, record_enrollment
+from enrollments.services import prior_coverage as prior_coverage_service
 from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_prior_coverage_is_written_with_copy_on_postgresql():
     not_copy = AssertionError("not COPY")
     with (
         mock.patch.object(prior_coverage, "_changes_in_batches", side_effect=not_copy),
-        mock.patch.object(services, "_upsert_prior_coverage_in_batches", side_effect=not_copy),
+        mock.patch.object(prior_coverage_service, "_upsert_prior_coverage_in_batches", side_effect=not_copy),
     ):
         preview = prior(sheet_file(rows), write=False)
         assert preview.summary["counts"] == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0}
@@ -147,7 +147,7 @@ def test_prior_coverage_in_batches_counts_and_writes_the_same():
     rows = [(cccd_of(n), "bhyt_hgd", date(2025, 1, n)) for n in range(1, 21)]
     plan = prior_coverage._changes_in_batches(rows, batch=7)
     assert plan.counts == {"added": 19, "changed": 1, "removed": 0, "unchanged": 0}
-    assert services._upsert_prior_coverage_in_batches(plan) == 20
+    assert prior_coverage_service._upsert_prior_coverage_in_batches(plan) == 20
     assert stored_prior() == {(cccd_of(n), "bhyt_hgd"): date(2025, 1, n) for n in range(1, 21)}
 
 

@@ -1,0 +1,261 @@
+"""Validate a request and compute all it would store, writing nothing.
+
+The form's review, the API and the file preview use it; recording runs it again under its lock.
+"""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from campaign.models import Campaign, Commune, Product
+from campaign.selectors import week_of
+from collectors.models import Collector
+from core import clock
+from core.errors import ConflictError, DomainError
+
+from ..classification import bhxh_coverage, bhyt_coverage, classify
+from ..identity import validate_bhxh_code, validate_cccd
+from ..models import (
+    Channel,
+    Enrollment,
+    Household,
+    Sex,
+    TargetGroup,
+)
+from ..selectors import (
+    household_member_order,
+    household_member_order_after,
+    last_coverage_end,
+    policy_on,
+)
+from .requests import RECORDED, EnrollmentRequest, Prepared, quote
+
+
+def _check_choices(request: EnrollmentRequest, errors: dict[str, str]) -> None:
+    person = request.person
+    if request.product not in Product.values:
+        errors["product"] = _("Choose a product: bhxh_tn or bhyt_hgd.")
+    if person.sex not in Sex.values:
+        errors["sex"] = _("Choose the sex: male or female.")
+    if person.target_group not in TargetGroup.values:
+        errors["target_group"] = _("Choose a target group: farmer, informal_worker, household_business or other.")
+    if request.channel not in Channel.values:
+        errors["channel"] = _(
+            "Choose where you met the person: market, household_business, home, counter, event or other."
+        )
+    if not person.full_name.strip():
+        errors["full_name"] = _("Enter the person's full name.")
+    if person.date_of_birth is None:
+        errors["date_of_birth"] = _("Enter the date of birth.")
+    elif person.date_of_birth > clock.today():
+        errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+
+
+def prepare_enrollment(
+    *,
+    campaign: Campaign,
+    request: EnrollmentRequest,
+    batch_position: int = 0,
+    collector: Collector | None = None,
+    earlier: Sequence[Prepared] = (),
+) -> Prepared:
+    """Validate a request and compute its week, classification, period and amounts; write nothing.
+
+    ``batch_position`` is the member's place among household members entered together
+    and not yet stored (they take the next orders of the ladder, as entered).
+    With ``collector``, it checks all that recording by that officer would: the officer and
+    the agency are active, and the person has no other enrollment of the product that day
+    or in the period (by reading; the write checks again under its lock).
+    ``earlier`` are enrollments prepared before this one and not stored (the rows above it
+    in a previewed file): they count as stored, so the answer is the one recording them
+    all in turn gives. The same person, product and day twice among them is the caller's
+    to refuse.
+    """
+    if collector is not None:
+        check_collector(collector)
+    cccd, commune, collected_on = _checked_input(campaign, request)
+    person = request.person
+    in_force = policy_on(collected_on)
+    member_order = None
+    if request.product == Product.BHYT_HGD:
+        member_order = _member_order(
+            request,
+            cccd=cccd,
+            collected_on=collected_on,
+            earlier=earlier,
+            policy=in_force.policy,
+            batch_position=batch_position,
+        )
+    amounts = quote(
+        product=request.product,
+        months=request.months,
+        on=collected_on,
+        member_order=member_order,
+        income=request.income,
+        support_group=request.support_group,
+        cccd=cccd,
+        supported_months_pending=sum(e.quote.supported_months for e in earlier if e.request.person.cccd == cccd),
+    )
+    ends = [e.coverage_end for e in earlier if (e.request.person.cccd, e.request.product) == (cccd, request.product)]
+    end = max([d for d in (last_coverage_end(cccd=cccd, product=request.product), *ends) if d], default=None)
+    classification = classify(last_coverage_end=end, collected_on=collected_on)
+    start, finish = _coverage_dates(request, classification, end, collected_on, in_force.bhyt_waiting_days)
+    week = week_of(campaign=campaign, day=collected_on)
+    warnings = []
+    if week is None:
+        warnings.append(
+            _("The collection date is outside the campaign: it is recorded but not counted in quotas or awards.")
+        )
+    prepared = Prepared(
+        request=replace(request, person=replace(person, cccd=cccd)),
+        commune=commune,
+        collected_on=collected_on,
+        week=week,
+        last_coverage_end=end,
+        classification=classification,
+        coverage_start=start,
+        coverage_end=finish,
+        quote=amounts,
+        member_order=member_order,
+        warnings=warnings,
+    )
+    if collector is not None:
+        refuse_duplicates(prepared)
+    return prepared
+
+
+def _checked_input(campaign: Campaign, request: EnrollmentRequest) -> tuple[str, Commune, date]:
+    """The request's CCCD, commune and collection date, or every problem of the input at once."""
+    errors: dict[str, str] = {}
+    _check_choices(request, errors)
+    person = request.person
+    try:
+        cccd = validate_cccd(
+            person.cccd,
+            date_of_birth=person.date_of_birth,
+            sex=person.sex if person.sex in Sex.values else None,
+        )
+    except DomainError as exc:
+        errors |= {key: msgs[0] for key, msgs in exc.errors.items()}
+        cccd = person.cccd.strip()
+    try:
+        validate_bhxh_code(person.bhxh_code)
+    except DomainError as exc:
+        errors |= {key: msgs[0] for key, msgs in exc.errors.items()}
+    commune = Commune.objects.filter(code=person.commune_code.strip(), province=campaign.province_id).first()
+    if commune is None:
+        errors["commune_code"] = _("Commune %(code)s is not in %(province)s.") % {
+            "code": person.commune_code,
+            "province": campaign.province,
+        }
+    collected_on = request.collected_on or clock.today()
+    if collected_on > clock.today():
+        errors["collected_on"] = _("The collection date cannot be in the future.")
+    if request.product == Product.BHYT_HGD and request.income is not None:
+        errors["income"] = _("Income is only for voluntary social insurance (bhxh_tn).")
+    if request.product == Product.BHXH_TN and request.member_order is not None:
+        errors["member_order"] = _("The member order is only for household health insurance (bhyt_hgd).")
+    if errors:
+        raise DomainError(errors)
+    return cccd, commune, collected_on
+
+
+def _member_order(
+    request: EnrollmentRequest,
+    *,
+    cccd: str,
+    collected_on: date,
+    earlier: Sequence[Prepared],
+    policy,
+    batch_position: int,
+) -> int:
+    """The member's place on the household ladder; a given order that disagrees is refused."""
+    person = request.person
+    code = person.household_code.strip()
+    if earlier and code:
+        pending = [
+            (e.request.person.cccd, e.request.person.household_code.strip(), e.request.product, e.collected_on)
+            for e in earlier
+        ]
+        order = household_member_order_after(
+            household_code=code, collected_on=collected_on, exclude_cccd=cccd, pending=pending
+        )
+    else:
+        household = Household.objects.filter(code=code).first() if code else None
+        order = household_member_order(household=household, collected_on=collected_on, exclude_cccd=cccd)
+    member_order = policy.ladder_order(order + batch_position)
+    if request.member_order is not None and request.member_order != member_order:
+        raise DomainError(
+            {
+                "member_order": _(
+                    "This person is member number %(order)s of household %(household)s this year, "
+                    "not %(given)s; leave the order empty to have it computed."
+                )
+                % {
+                    "order": member_order,
+                    "household": person.household_code or _("(no household code)"),
+                    "given": request.member_order,
+                }
+            }
+        )
+    return member_order
+
+
+def _coverage_dates(request: EnrollmentRequest, classification, end, collected_on: date, waiting_days: int):
+    if request.product == Product.BHYT_HGD:
+        return bhyt_coverage(
+            classification=classification,
+            last_coverage_end=end,
+            collected_on=collected_on,
+            months=request.months,
+            waiting_days=waiting_days,
+        )
+    return bhxh_coverage(
+        classification=classification, last_coverage_end=end, collected_on=collected_on, months=request.months
+    )
+
+
+def refuse_duplicates(prepared: Prepared) -> None:
+    person, product = prepared.request.person, prepared.request.product
+    existing = Enrollment.objects.filter(
+        participant__cccd=person.cccd, product=product, status=RECORDED
+    ).select_related("agency")
+    same_day = existing.filter(collected_on=prepared.collected_on).first()
+    if same_day is not None:
+        raise ConflictError(
+            {
+                "cccd": _(
+                    "%(name)s was already recorded for %(product)s on %(date)s by %(agency)s (enrollment %(id)s)."
+                )
+                % {
+                    "name": person.full_name.strip(),
+                    "product": same_day.get_product_display(),
+                    "date": same_day.collected_on.strftime("%d/%m/%Y"),
+                    "agency": same_day.agency.name,
+                    "id": same_day.pk,
+                }
+            }
+        )
+    overlap = existing.filter(
+        coverage_start__lte=prepared.coverage_end, coverage_end__gte=prepared.coverage_start
+    ).first()
+    if overlap is not None:
+        raise ConflictError(
+            {
+                "cccd": _("%(name)s is already covered from %(start)s to %(end)s by enrollment %(id)s of %(agency)s.")
+                % {
+                    "name": person.full_name.strip(),
+                    "start": overlap.coverage_start.strftime("%d/%m/%Y"),
+                    "end": overlap.coverage_end.strftime("%d/%m/%Y"),
+                    "id": overlap.pk,
+                    "agency": overlap.agency.name,
+                }
+            }
+        )
+
+
+def check_collector(collector: Collector) -> None:
+    if not collector.active or not collector.agency.active:
+        raise DomainError(_("This officer or their agency is not active; ask the administrator."))

@@ -1,0 +1,172 @@
+"""Record and cancel enrollments: the writes the form, the API and the import share, all or nothing."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from campaign.models import Campaign
+from collectors.models import Collector
+from core import clock, freshness
+from core.errors import ConflictError, DomainError
+
+from ..models import (
+    Enrollment,
+    GiftIssue,
+    Household,
+    Participant,
+    Source,
+)
+from ..vocabulary import figures_generation
+from .preparing import check_collector, prepare_enrollment
+from .requests import RECORDED, EnrollmentRequest, Prepared
+
+
+def _lock_participant(prepared: Prepared) -> Participant:
+    """Create or update the person, then hold their row so two officers take turns."""
+    person = prepared.request.person
+    household = None
+    if person.household_code:
+        household, _created = Household.objects.get_or_create(
+            code=person.household_code.strip(),
+            defaults={
+                "commune": prepared.commune,
+                "head_name": person.full_name.strip(),
+                "address": person.address.strip(),
+            },
+        )
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        if person.address.strip() and household.address != person.address.strip():
+            household.address = person.address.strip()
+            household.save(update_fields=["address"])
+    values = {
+        "full_name": person.full_name.strip(),
+        "date_of_birth": person.date_of_birth,
+        "sex": person.sex,
+        "phone": person.phone.strip(),
+        "commune": prepared.commune,
+        "target_group": person.target_group,
+    }
+    if household is not None:
+        values["household"] = household
+    if person.bhxh_code:
+        values["bhxh_code"] = person.bhxh_code.strip()
+    participant, created = Participant.objects.get_or_create(cccd=person.cccd, defaults=values)
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if not created:
+        changed = [name for name, value in values.items() if getattr(participant, name) != value]
+        for name in changed:
+            setattr(participant, name, values[name])
+        if changed:
+            participant.save(update_fields=[*changed, "updated_at"])
+    return participant
+
+
+def _store(
+    *, campaign: Campaign, collector: Collector, request: EnrollmentRequest, recorded_by, source: str, position: int
+) -> Enrollment:
+    # Members under one household code find the ones stored before them in the database; members
+    # entered together without a code form a household of their own, ordered by their position.
+    batch_position = 0 if request.person.household_code.strip() else position
+    # Classify, price and look for duplicates under the lock, so a concurrent recording of the same person is seen.
+    first_pass = prepare_enrollment(campaign=campaign, request=request, batch_position=batch_position)
+    participant = _lock_participant(first_pass)
+    prepared = prepare_enrollment(
+        campaign=campaign, request=first_pass.request, batch_position=batch_position, collector=collector
+    )
+    amounts = prepared.quote
+    enrollment = Enrollment.build(
+        participant=participant,
+        campaign=campaign,
+        week=prepared.week,
+        collector=collector,
+        collected_on=prepared.collected_on,
+        coverage=(prepared.coverage_start, prepared.coverage_end),
+        quote=amounts,
+        classification=prepared.classification,
+        channel=request.channel,
+        receipt_no=request.receipt_no.strip(),
+        source=source,
+        recorded_at=clock.now(),
+        recorded_by=recorded_by,
+    )
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError as exc:
+        # The database's own guard (unique same-day row, no overlapping periods) caught a race.
+        raise ConflictError(
+            {"cccd": _("This person was recorded for the same product at the same moment by another officer.")}
+        ) from exc
+    return enrollment
+
+
+def _figures_change(campaign_id: int) -> None:
+    """Once the write commits, cached progress and standings built on the old enrollments are stale."""
+    transaction.on_commit(lambda: freshness.bump(figures_generation(campaign_id)))
+
+
+def record_enrollment(
+    *,
+    campaign: Campaign,
+    collector: Collector,
+    request: EnrollmentRequest,
+    recorded_by=None,
+    source: str = Source.WEB,
+) -> Enrollment:
+    """Validate, classify, price and store one enrollment, all or nothing."""
+    return record_household(
+        campaign=campaign, collector=collector, requests=[request], recorded_by=recorded_by, source=source
+    )[0]
+
+
+@transaction.atomic
+def record_household(
+    *,
+    campaign: Campaign,
+    collector: Collector,
+    requests: list[EnrollmentRequest],
+    recorded_by=None,
+    source: str = Source.WEB,
+) -> list[Enrollment]:
+    """Store several enrollments together (members of one household, in ladder order): all or none."""
+    check_collector(collector)
+    cccds = [r.person.cccd.strip() for r in requests]
+    if len(set(cccds)) != len(cccds):
+        raise DomainError({"cccd": _("The same CCCD number is entered twice.")})
+    # Each member is stored before the next is prepared, so the ladder follows the order entered.
+    stored = []
+    for position, request in enumerate(requests):
+        try:
+            stored.append(
+                _store(
+                    campaign=campaign,
+                    collector=collector,
+                    request=request,
+                    recorded_by=recorded_by,
+                    source=source,
+                    position=position,
+                )
+            )
+        except DomainError as exc:
+            exc.index = position
+            raise
+    _figures_change(campaign.pk)
+    return stored
+
+
+@transaction.atomic
+def cancel_enrollment(*, enrollment: Enrollment, reason: str, user) -> Enrollment:
+    """Cancel with a reason; the row stays, with who and when. A mug already handed over is flagged."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError({"reason": _("Give the reason for cancelling.")})
+    updated = Enrollment.objects.filter(pk=enrollment.pk, status=RECORDED).update(
+        status=Enrollment.Status.CANCELLED, cancel_reason=reason, cancelled_at=clock.now(), cancelled_by=user
+    )
+    if not updated:
+        raise ConflictError(_("This enrollment is already cancelled."))
+    GiftIssue.objects.filter(enrollment=enrollment).update(
+        flagged=True, flag_note=_("Enrollment cancelled after the mug was handed over: %(reason)s") % {"reason": reason}
+    )
+    enrollment.refresh_from_db()
+    _figures_change(enrollment.campaign_id)
+    return enrollment
