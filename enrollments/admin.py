@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Enrollment, GiftIssue, GiftStock, Household, Participant, PriorCoverage
+from .models import Enrollment, GiftIssue, GiftStock, Household, Participant, ParticipantChange, PriorCoverage
 
 
 @admin.register(Household)
@@ -79,3 +79,22 @@ class GiftIssueAdmin(admin.ModelAdmin):
     search_fields = ["participant__cccd", "participant__full_name"]
     list_select_related = ["participant", "agency"]
     raw_id_fields = ["participant", "enrollment"]
+
+
+@admin.register(ParticipantChange)
+class ParticipantChangeAdmin(admin.ModelAdmin):
+    """What recording changed in stored people: read-only, written by the recording service."""
+
+    list_display = ["changed_at", "participant", "household", "field", "agency", "changed_by"]
+    list_filter = ["field", "agency"]
+    search_fields = ["participant__cccd", "household__code"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -181,6 +181,7 @@ def _enrollment_request(payload: EnrollmentIn) -> EnrollmentRequest:
             household_code=person.household_code or "",
             target_group=person.target_group,
             bhxh_code=person.bhxh_code or "",
+            household_head_cccd=person.household_head_cccd or "",
         ),
         product=payload.product,
         months=payload.months,

@@ -57,6 +57,9 @@ class ParticipantIn(Schema):
     phone: str | None = Field(None, max_length=15)
     commune_code: str = Field(max_length=10, examples=["25480"])
     household_code: str | None = Field(None, max_length=30, description="Needed for the bhyt_hgd ladder")
+    household_head_cccd: str | None = Field(
+        None, max_length=20, description="To join a household that only other agencies have recorded: its head's CCCD"
+    )
     target_group: TargetGroupCode = "other"
     bhxh_code: str | None = Field(None, max_length=10, description="Mã số BHXH, 10 digits, optional")
 

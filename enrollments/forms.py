@@ -138,8 +138,22 @@ class HouseholdForm(SessionFieldsMixin):
         help_text=_("The same code for every member of the household: members after the first pay less."),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    household_head_cccd = forms.CharField(
+        label=_("CCCD of the head of household"),
+        max_length=20,
+        required=False,
+        help_text=_("Only to add a member to a household that another agency serves."),
+    )
 
-    field_order = ["household_code", "commune_code", "address", "months", "collected_on", "receipt_no"]
+    field_order = [
+        "household_code",
+        "household_head_cccd",
+        "commune_code",
+        "address",
+        "months",
+        "collected_on",
+        "receipt_no",
+    ]
 
 
 def _lookup_as_typed(field: forms.Field, *, product: str, include: str) -> None:

@@ -103,6 +103,43 @@ class Participant(models.Model):
         return self.full_name
 
 
+class ParticipantChange(models.Model):
+    """A change to a stored person (or their household's address) made while recording: who, which agency, when."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("participant"),
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, null=True, blank=True, related_name="changes", verbose_name=_("household")
+    )
+    field = models.CharField(_("field"), max_length=30)
+    old_value = models.CharField(_("before"), max_length=300, blank=True)
+    new_value = models.CharField(_("after"), max_length=300, blank=True)
+    agency = models.ForeignKey(CollectionAgency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("change to a person")
+        verbose_name_plural = _("changes to people")
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant__isnull=False) | Q(household__isnull=False), name="change_names_whom"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
 class PriorCoverage(models.Model):
     """The end of a person's last coverage before this system, as imported from BHXH's records."""
 

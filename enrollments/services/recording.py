@@ -11,53 +11,12 @@ from core.errors import ConflictError, DomainError
 from ..models import (
     Enrollment,
     GiftIssue,
-    Household,
-    Participant,
     Source,
 )
 from ..vocabulary import figures_generation
-from .preparing import check_collector, prepare_enrollment
-from .requests import RECORDED, EnrollmentRequest, Prepared
-
-
-def _lock_participant(prepared: Prepared) -> Participant:
-    """Create or update the person, then hold their row so two officers take turns."""
-    person = prepared.request.person
-    household = None
-    if person.household_code:
-        household, _created = Household.objects.get_or_create(
-            code=person.household_code.strip(),
-            defaults={
-                "commune": prepared.commune,
-                "head_name": person.full_name.strip(),
-                "address": person.address.strip(),
-            },
-        )
-        household = Household.objects.select_for_update().get(pk=household.pk)
-        if person.address.strip() and household.address != person.address.strip():
-            household.address = person.address.strip()
-            household.save(update_fields=["address"])
-    values = {
-        "full_name": person.full_name.strip(),
-        "date_of_birth": person.date_of_birth,
-        "sex": person.sex,
-        "phone": person.phone.strip(),
-        "commune": prepared.commune,
-        "target_group": person.target_group,
-    }
-    if household is not None:
-        values["household"] = household
-    if person.bhxh_code:
-        values["bhxh_code"] = person.bhxh_code.strip()
-    participant, created = Participant.objects.get_or_create(cccd=person.cccd, defaults=values)
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if not created:
-        changed = [name for name, value in values.items() if getattr(participant, name) != value]
-        for name in changed:
-            setattr(participant, name, values[name])
-        if changed:
-            participant.save(update_fields=[*changed, "updated_at"])
-    return participant
+from .people import person_for_recording
+from .preparing import check_collector, prepare_enrollment, refuse_duplicates
+from .requests import RECORDED, EnrollmentRequest
 
 
 def _store(
@@ -68,7 +27,8 @@ def _store(
     batch_position = 0 if request.person.household_code.strip() else position
     # Classify, price and look for duplicates under the lock, so a concurrent recording of the same person is seen.
     first_pass = prepare_enrollment(campaign=campaign, request=request, batch_position=batch_position)
-    participant = _lock_participant(first_pass)
+    refuse_duplicates(first_pass)  # a duplicate says more than a difference in what was typed
+    participant = person_for_recording(first_pass, collector, user=recorded_by)
     prepared = prepare_enrollment(
         campaign=campaign, request=first_pass.request, batch_position=batch_position, collector=collector
     )

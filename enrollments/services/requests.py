@@ -36,6 +36,7 @@ class PersonData:
     target_group: str = TargetGroup.OTHER
     bhxh_code: str = ""
     address: str = ""  # the household's address, kept on the household
+    household_head_cccd: str = ""  # needed to join a household only other agencies have recorded
 
 
 @dataclass(frozen=True)

@@ -540,10 +540,16 @@ def test_a_duplicate_gets_409_naming_the_agency_that_recorded_it(client, world, 
 
 
 def test_paying_again_another_day_renews_after_the_first_card(client, world, officer_headers):
+    # The same person as the body's, recorded by another agency: who they are is unchanged.
     record_enrollment(
         campaign=world["campaign"],
         collector=world["other_collector"],
-        request=bhyt_request(commune_code=world["commune"].code, collected_on=date(2025, 11, 20)),
+        request=bhyt_request(
+            commune_code=world["commune"].code,
+            collected_on=date(2025, 11, 20),
+            household_code="HGD-0001",
+            person={"full_name": "Nguyễn Văn A"},
+        ),
     )
     # Not a duplicate (another day), and the new card follows on from the first: no overlap.
     response = post(client, body(world["commune"].code, collected_on="2025-11-21"), officer_headers)

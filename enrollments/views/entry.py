@@ -132,6 +132,7 @@ def _household_requests(form: HouseholdForm, members: list, channel: str) -> lis
                 household_code=household["household_code"].strip(),
                 target_group=member.cleaned_data["target_group"],
                 address=household["address"],
+                household_head_cccd=household["household_head_cccd"].strip(),
             ),
             product=Product.BHYT_HGD,
             months=household["months"],
