@@ -4,10 +4,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
-
 from campaign.models import Campaign, CampaignWeek
-from core import clock
+from core import caching, clock
 
 from ..models import AwardRule, Period, RankingEntry
 from ..standings import RuleTerms, rank_standings
@@ -46,7 +44,7 @@ def provisional_standings(*, campaign: Campaign, week: CampaignWeek | None) -> l
         [(r.pk, t.as_dict()) for r, t in zip(rules, terms, strict=True)],
     )
     key = "awards:live:" + hashlib.sha256(repr(identity).encode()).hexdigest()
-    live = cache.get(key)
+    live = caching.read(key)
     if live is not None:
         return live
     scope = scope_numbers(campaign=campaign, week=week, subjects={rule.subject for rule in rules})
@@ -56,5 +54,5 @@ def provisional_standings(*, campaign: Campaign, week: CampaignWeek | None) -> l
         standings = rank_standings(rule_terms, numbers_for(scope, rule.subject))
         entries = [entry_from_standing(s, agencies=scope.agencies) for s in standings]
         live.append(LiveStanding(rule, rule_terms, entries, scope.late_count, now))
-    cache.set(key, live, LIVE_SECONDS)
+    caching.keep(key, live, LIVE_SECONDS)
     return live

@@ -8,7 +8,6 @@ campaign is recorded or cancelled (core.freshness), so the figures are live.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 
 from awards.selectors import attainment_weights
@@ -16,7 +15,7 @@ from campaign.models import BhxhOffice, Campaign, CampaignWeek, Commune, Coverag
 from campaign.selectors import week_of
 from collectors.attainment import attainment
 from collectors.models import CollectionAgency, WeeklyQuota
-from core import freshness
+from core import caching, freshness
 from enrollments.models import Enrollment
 from enrollments.vocabulary import COUNTED, RENEWED, figures_generation
 
@@ -42,7 +41,7 @@ def added_by_commune(
     """
     generation = freshness.generation(figures_generation(campaign.pk))
     key = f"dashboard:added:{campaign.pk}:{window.today.isoformat()}:{window.first_day.isoformat()}:{generation}"
-    hit = cache.get(key) if cached else None
+    hit = caching.read(key) if cached else None
     if hit is not None:
         return hit
     rows = (
@@ -61,7 +60,7 @@ def added_by_commune(
         )
     )
     added = {(r["participant__commune_id"], r["product"]): (r["added"], r["in_window"]) for r in rows}
-    cache.set(key, added, COUNTS_SECONDS)
+    caching.keep(key, added, COUNTS_SECONDS)
     return added
 
 
