@@ -40,9 +40,30 @@ def test_deploy_check_is_clean_with_the_readme_production_environment():
         DEBUG="off",
         SECRET_KEY="a" * 10 + "-production-like-secret-key-with-enough-variety-0123456789",
         ALLOWED_HOSTS="bhxh.example.vn",
+        DATABASE_URL="postgres://bhxh:secret@127.0.0.1:5432/bhxh",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_production_runs_on_sqlite():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        DEBUG="off",
+        SECRET_KEY="a" * 10 + "-production-like-secret-key-with-enough-variety-0123456789",
+        ALLOWED_HOSTS="bhxh.example.vn",
+    )
+    assert "core.W001" in result.stderr + result.stdout
+
+
+def test_the_zero_setup_database_lets_writers_wait_for_each_other():
+    probe = (
+        "from django.conf import settings as s; o = s.DATABASES['default']['OPTIONS']; "
+        "print(o['transaction_mode'], o['timeout'], o['init_command'])"
+    )
+    result = _run_manage("shell", "--no-imports", "-c", probe, DEBUG="on")
+    assert result.stdout.split() == ["IMMEDIATE", "20", "PRAGMA", "journal_mode=WAL;", "PRAGMA", "synchronous=NORMAL;"]
 
 
 def test_a_bad_app_today_is_refused():
