@@ -121,7 +121,9 @@ def test_an_issued_token_cannot_be_edited(admin_client):
 def test_officers_cannot_reach_the_token_admin(client):
     officer = officer_user(is_staff=True)
     client.force_login(officer)
-    assert client.get(reverse("admin:collectors_apitoken_changelist")).status_code == 403
+    # The admin site is closed to every role but admin: the officer is sent to its login page.
+    response = client.get(reverse("admin:collectors_apitoken_changelist"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
 
 # --- Command ---------------------------------------------------------------------------------------
