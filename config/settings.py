@@ -168,6 +168,10 @@ MEDIA_URL = "media/"
 # 2,5 MB (FILE_UPLOAD_MAX_MEMORY_SIZE) to a temporary file.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=25 * IMPORT_MAX_BYTES)
+# The largest sheet an import reads (from A1, as declared and as its cells reach): the reader
+# builds a grid of rows x columns, so one stray cell at XFD1048576 would ask for 550 GB.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)
 
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
