@@ -184,8 +184,18 @@ class BaseMemberFormSet(forms.BaseFormSet):
                 seen[cccd] = row
 
 
+MAX_MEMBERS = 20
+# absolute_max: the posted TOTAL_FORMS is the client's word; without it Django builds up to max_num + 1000
+# forms (a post saying 1.000.000 took 12 s and answered 4 MB). Beyond it the formset says "at most 20".
 MemberFormSet = forms.formset_factory(
-    MemberForm, formset=BaseMemberFormSet, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True
+    MemberForm,
+    formset=BaseMemberFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_MEMBERS,
+    validate_max=True,
+    absolute_max=MAX_MEMBERS,
 )
 
 
