@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Product
 from core.errors import DomainError
+from core.text import is_digits
 
 from .classification import Classification
 from .identity import validate_cccd
@@ -48,7 +49,7 @@ class DongField(forms.IntegerField):
         if value in self.empty_values:
             return None
         text = re.sub(r"[\s.₫]|đ$|VND$", "", str(value).strip(), flags=re.IGNORECASE)
-        if not text.isdigit():
+        if not is_digits(text):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return int(text)
 
