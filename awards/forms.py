@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from campaign.templatetags.vn_format import vn_number
+from core.text import is_digits
 
 from .models import AwardRule, TieBreak
 
@@ -48,7 +49,7 @@ class PrizeListField(forms.CharField):
         for item in text.split(","):
             match = _PRIZE_ITEM.match(item.strip())
             digits = re.sub(r"[ .]", "", match.group("amount")) if match else ""
-            if not digits.isdigit():
+            if not is_digits(digits):
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
             times = int(match.group("times") or 1)
             if not 1 <= times <= 1000:

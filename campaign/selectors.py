@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.errors import DomainError
 from core.excel.reader import normalize
+from core.text import is_digits
 
 from .models import BhxhOffice, Campaign, CampaignWeek, Commune, CoverageBaseline, Province
 from .weeks import week_number
@@ -89,7 +90,7 @@ class CommuneLookup:
     def find(self, text: str) -> Commune:
         """The commune, or DomainError saying why not (unknown, ambiguous, another province)."""
         text = (text or "").strip()
-        if text.isdigit():
+        if is_digits(text):
             commune = self.by_code.get(text.zfill(5))
             if commune is None:
                 raise DomainError(_("No commune has the code %(code)s.") % {"code": text})

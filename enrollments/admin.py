@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
 
+from core.errors import DomainError
+
 from .models import Enrollment, GiftIssue, GiftStock, Household, Participant, ParticipantChange, PriorCoverage
+from .services import check_gift_stock
 
 
 @admin.register(Household)
@@ -58,13 +62,40 @@ class EnrollmentAdmin(admin.ModelAdmin):
         return False
 
 
+class GiftStockForm(forms.ModelForm):
+    """The service's refusal (fewer received than already handed over) as an error beside the field."""
+
+    class Meta:
+        model = GiftStock
+        fields = ["campaign", "agency", "received"]
+
+    def clean(self):
+        cleaned = super().clean()
+        campaign = cleaned.get("campaign") or (self.instance.campaign if self.instance.campaign_id else None)
+        agency = cleaned.get("agency") or (self.instance.agency if self.instance.agency_id else None)
+        received = cleaned.get("received")
+        if campaign is None or agency is None or received is None:
+            return cleaned
+        try:
+            check_gift_stock(campaign=campaign, agency=agency, received=received)
+        except DomainError as exc:
+            for field, messages in exc.errors.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
 @admin.register(GiftStock)
 class GiftStockAdmin(admin.ModelAdmin):
+    form = GiftStockForm
     list_display = ["agency", "campaign", "received", "on_hand"]
     list_filter = ["campaign"]
     search_fields = ["agency__code", "agency__name"]
     list_select_related = ["agency", "campaign"]
     readonly_fields = ["on_hand"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stock row stays the stock of its campaign and agency: only the number received changes.
+        return ["campaign", "agency", "on_hand"] if obj is not None else ["on_hand"]
 
     def save_model(self, request, obj, form, change):
         from .services import set_gift_stock

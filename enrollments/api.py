@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Router, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -302,10 +302,16 @@ def create_enrollment(
 
 
 MAX_PAGE = 500
+# Far beyond any list, far within the database's 64-bit OFFSET: ?offset=2**64 is a 422, not a 500.
+MAX_OFFSET = 100_000_000
 
 
 class EnrollmentPage(LimitOffsetPagination):
     """limit/offset pages whose rows are shaped (and masked) for the caller."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=2**31)  # above MAX_PAGE it is cut to MAX_PAGE
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)
@@ -331,7 +337,7 @@ class EnrollmentPage(LimitOffsetPagination):
 def list_enrollments(
     request,
     campaign: str | None = None,
-    week: int | None = None,
+    week: int | None = Query(None, ge=1, le=1000),
     agency: str | None = None,
     product: ProductCode | None = None,
 ):

@@ -16,12 +16,12 @@ from core.excel.reader import (
     Row,
     Table,
     TableSpec,
-    show,
     to_choice,
     to_code,
 )
 from core.excel.writer import Column, table_to_bytes
 from core.models import ImportRecord
+from core.text import clean_phone, phone_problem, text_problem
 
 from ..models import CollectionAgency, Collector
 from ..selectors import referenced
@@ -46,7 +46,8 @@ KIND_LABELS = {
     CollectionAgency.Kind.COMMUNE_AGENT: "Đại lý xã",
     CollectionAgency.Kind.OTHER: "Khác",
 }
-_PHONE = re.compile(r"\+?\d{9,12}")
+# The typed names and codes of a row: none may hold control or format characters.
+_TEXT_KEYS = ("agency", "agency_name", "collector_code", "collector_name")
 
 ROSTER = TableSpec(
     gettext_lazy("agencies and officers"),
@@ -116,6 +117,9 @@ def plan_roster(table: Table, rows: list[Row]) -> RosterPlan:
     agencies: dict[str, _AgencyWanted] = {}
     officers: list[tuple[Row, _AgencyWanted | None, dict]] = []
     for row in rows:
+        problems += [
+            table.problem(row, key, problem) for key in _TEXT_KEYS if (problem := text_problem(row.values.get(key)))
+        ]
         wanted = _agency(table, row, offices, communes, agencies, problems)
         officer = _collector(table, row, problems)
         if officer is not None:
@@ -194,7 +198,7 @@ def _collector(table: Table, row: Row, problems: list[Problem]) -> dict | None:
     """The row's officer (code, name, phone), None when the row has none or a problem with it."""
     values = row.values
     code, name = values.get("collector_code"), values.get("collector_name")
-    phone = re.sub(r"[.\-()]", "", values.get("phone") or "")
+    phone = clean_phone(values.get("phone") or "")
     if not code and not name:
         if phone:
             problems.append(
@@ -209,10 +213,8 @@ def _collector(table: Table, row: Row, problems: list[Problem]) -> dict | None:
         else:
             problems.append(table.problem(row, "collector_name", _("Give the officer's name too.")))
         return None
-    if phone and not _PHONE.fullmatch(phone):
-        problems.append(
-            table.problem(row, "phone", _("%(value)s is not a phone number (9 to 12 digits).") % {"value": show(phone)})
-        )
+    if problem := phone_problem(phone):
+        problems.append(table.problem(row, "phone", problem))
         return None
     return {"code": code, "name": name, "phone": phone or ""}
 

@@ -11,7 +11,7 @@ from campaign.tests.factories import BhxhOfficeFactory, CampaignFactory
 from collectors.models import CollectionAgency, WeeklyQuota
 from collectors.tests.factories import AgencyFactory
 from core.models import ImportRecord
-from core.tests.excel_files import sheet_file
+from core.tests.excel_files import far_cell, sheet_file
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +105,16 @@ def test_a_file_over_the_size_limit_is_refused_and_recorded(tmp_path, settings):
     record = ImportRecord.objects.get()
     assert record.outcome == ImportRecord.Outcome.REJECTED and record.size == path.stat().st_size
     assert record.rows_read == 0 and len(record.sha256) == 64
+
+
+def test_a_sheet_reaching_the_last_cell_of_excel_is_refused_and_recorded(tmp_path):
+    """A few kilobytes whose one extra cell sits at XFD1048576: refused by its size, never read into a grid."""
+    CampaignFactory(code="TN-2025")
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(far_cell("XFD1048576", [QUOTA_HEADER, ["BD-01", 1, 10, 10]]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_quotas", str(path), "--campaign", "TN-2025", stderr=err)
+    assert "Sheet “Dữ liệu” reaches row 1.048.576 and column XFD (16.384 columns)" in err.getvalue()
+    record = ImportRecord.objects.get()
+    assert (record.outcome, record.rows_read, record.size) == (ImportRecord.Outcome.REJECTED, 0, path.stat().st_size)

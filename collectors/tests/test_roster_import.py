@@ -200,8 +200,23 @@ def test_bad_roster_rows_are_reported_and_nothing_is_written(world):
 def test_a_bad_phone_number_is_reported(world):
     rows = [HEADER, [1, "BD-TB", "Bưu điện Tân Biên", "Bưu điện", "BHXH-TB", None, "NVT-01", "Lê Văn A", "12345"]]
     assert texts(upload(sheet_file(rows))) == [
-        "Row 2, column I (Số điện thoại): “12345” is not a phone number (9 to 12 digits)."
+        "Row 2, column I (Số điện thoại): “12345” is not a phone number: type 9 to 12 digits, such as 0912345678 "
+        "or +84912345678."
     ]
+
+
+def test_control_characters_in_names_are_reported(world):
+    rows = [
+        HEADER,
+        [1, "BD-TB", "Bưu điện \u202eTân Biên", "Bưu điện", "BHXH-TB", None, "NVT-01", "Lê Văn\u200b A", "0912345678"],
+    ]
+    assert texts(upload(sheet_file(rows))) == [
+        "Row 2, column C (Tên tổ chức dịch vụ thu): Remove the invisible or control characters (U+202E); "
+        "type the text again by hand.",
+        "Row 2, column H (Họ tên nhân viên thu): Remove the invisible or control characters (U+200B); "
+        "type the text again by hand.",
+    ]
+    assert CollectionAgency.objects.count() == 0
 
 
 def test_the_roster_template_holds_the_stored_roster_and_uploads_without_change(world):

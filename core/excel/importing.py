@@ -93,6 +93,9 @@ class Importer:
     specs: tuple[TableSpec, ...]
     parameters: tuple[str, ...] = ()  # the codes it needs, e.g. ("campaign",)
     template_name: str = "template.xlsx"
+    # The largest sheet it reads, from A1; None: the settings IMPORT_MAX_ROWS and IMPORT_MAX_COLUMNS.
+    max_rows: int | None = None
+    max_columns: int | None = None
 
     def context(self, *, user=None, **codes: str) -> Any:
         """Resolve the parameters' codes to objects, or raise DomainError naming the unknown one.
@@ -168,8 +171,14 @@ def count_label(key: str) -> str:
 # --- running an import ---------------------------------------------------------------------
 
 
-def file_limits() -> dict[str, int]:
-    return {"max_bytes": settings.IMPORT_MAX_BYTES, "max_unpacked_bytes": settings.IMPORT_MAX_UNPACKED_BYTES}
+def file_limits(importer: Importer) -> dict[str, int]:
+    """What ``read_table`` accepts for this import: the file's size, and its sheets' rows and columns."""
+    return {
+        "max_bytes": settings.IMPORT_MAX_BYTES,
+        "max_unpacked_bytes": settings.IMPORT_MAX_UNPACKED_BYTES,
+        "max_rows": importer.max_rows or settings.IMPORT_MAX_ROWS,
+        "max_columns": importer.max_columns or settings.IMPORT_MAX_COLUMNS,
+    }
 
 
 def run_import(
@@ -197,7 +206,7 @@ def run_import(
     try:
         context = importer.context(user=record.user, **codes)
         record.parameters = {**codes, **importer.codes_of(context)}
-        table = read_table(data, importer.specs, **file_limits())
+        table = read_table(data, importer.specs, **file_limits(importer))
     except (SpreadsheetRefused, DomainError) as exc:
         return _finish(record, ImportRecord.Outcome.REJECTED, problems=[Problem(m) for m in exc.messages])
     record.rows_read = table.rows_read

@@ -37,6 +37,7 @@ from .cells import (  # noqa: F401 (the reader's public names, used by every imp
     to_text,
     vn_int,
 )
+from .extents import check_sheet_sizes
 from .files import SpreadsheetRefused, check_file, too_large_message  # noqa: F401
 from .files import sheets as _sheets
 from .tables import ColumnPattern, Field, Problem, Row, Table, TableSpec
@@ -143,9 +144,21 @@ def _find_header(specs: Sequence[TableSpec], sheet: str, grid: list[list]) -> _H
 # --- reading --------------------------------------------------------------------------------
 
 
-def read_table(data: bytes, specs: Sequence[TableSpec], *, max_bytes: int, max_unpacked_bytes: int) -> Table:
-    """Find the first sheet whose header matches one of ``specs`` and read its rows."""
+def read_table(
+    data: bytes,
+    specs: Sequence[TableSpec],
+    *,
+    max_bytes: int,
+    max_unpacked_bytes: int,
+    max_rows: int,
+    max_columns: int,
+) -> Table:
+    """Find the first sheet whose header matches one of ``specs`` and read its rows.
+
+    Every sheet's size is checked against ``max_rows`` and ``max_columns`` before any is read.
+    """
     check_file(data, max_bytes=max_bytes, max_unpacked_bytes=max_unpacked_bytes)
+    check_sheet_sizes(data, max_rows=max_rows, max_columns=max_columns)
     best = None
     for sheet, grid in _sheets(data):
         found = _find_header(specs, sheet, grid)

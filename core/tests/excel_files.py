@@ -83,3 +83,74 @@ def zip_bomb(*, unpacked: int, lie: bool = False) -> bytes:
         size = unpacked.to_bytes(4, "little")
         data = data.replace(size, (1000).to_bytes(4, "little"))
     return data
+
+
+def far_cell(ref: str, rows: Sequence[Sequence] = (["Mã", "Số lượng"],), *, dimension: str | None = None) -> bytes:
+    """A few kilobytes of .xlsx with ``rows`` from A1 and one more cell at ``ref`` (say XFD1048576).
+
+    ``dimension`` replaces the size the sheet declares (``A1:B2`` to lie about a far cell).
+    """
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Dữ liệu"
+    for row in rows:
+        sheet.append(list(row))
+    sheet[ref] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    return data if dimension is None else declaring(data, dimension)
+
+
+def declaring(data: bytes, dimension: str) -> bytes:
+    """The same .xlsx whose sheet declares ``dimension`` (``A1:B2``) as its size, true or not."""
+    return _rewrite_sheet(data, lambda xml: re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"', xml))
+
+
+def without_cell_references(data: bytes) -> bytes:
+    """The same .xlsx with no ``r`` on rows and cells, as some writers save it: each follows the previous one."""
+    return _rewrite_sheet(data, lambda xml: re.sub(r'(<(?:row|c)\b[^>]*?) r="[^"]*"', r"\1", xml))
+
+
+def _rewrite_sheet(data: bytes, change) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = change(content.decode()).encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def far_ods(*, rows: int, columns: int) -> bytes:
+    """An OpenDocument sheet of a few hundred bytes: a header, then one cell ``rows`` down and ``columns`` across.
+
+    The rows and cells between are "repeated" empties, which the reader expands into a grid.
+    """
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Dữ liệu">'
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>Mã</text:p></table:table-cell>'
+        "</table:table-row>"
+        f'<table:table-row table:number-rows-repeated="{rows - 2}"><table:table-cell/></table:table-row>'
+        f'<table:table-row><table:table-cell table:number-columns-repeated="{columns - 1}"/>'
+        '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+    return out.getvalue()

@@ -34,7 +34,12 @@ SPEC = TableSpec(
     ),
 )
 HEADER = ["Mã đơn vị", "Số lượng", "Ngày bắt đầu", "Loại hình"]
-LIMITS = {"max_bytes": 10 * 1024 * 1024, "max_unpacked_bytes": 50 * 1024 * 1024}
+LIMITS = {
+    "max_bytes": 10 * 1024 * 1024,
+    "max_unpacked_bytes": 50 * 1024 * 1024,
+    "max_rows": 200_000,
+    "max_columns": 60,
+}
 
 
 def read(data: bytes, specs=(SPEC,), **limits):

@@ -336,6 +336,8 @@ class PaperEnrollmentImport(Importer):
     specs = (PAPER_ENROLLMENTS,)
     parameters = ("agency", "campaign")
     template_name = "mau-ho-so-giay.xlsx"
+    # Room for a banner, blank rows and signatures around the 2.000 rows; a longer sheet is not read at all.
+    max_rows = 2 * MAX_PAPER_ROWS
 
     def context(self, *, agency: str = "", campaign: str = "", user=None, **codes) -> PaperContext:
         found = CollectionAgency.objects.filter(code__iexact=(agency or "").strip()).first()

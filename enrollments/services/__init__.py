@@ -3,7 +3,7 @@
 The web form, the JSON API and the Excel import all call these, so a rule lives here once.
 """
 
-from .gifts import issue_gift, set_gift_stock
+from .gifts import check_gift_stock, issue_gift, set_gift_stock
 from .preparing import prepare_enrollment
 from .prior_coverage import PriorCoveragePlan, upsert_prior_coverage
 from .recording import cancel_enrollment, record_enrollment, record_household
@@ -16,6 +16,7 @@ __all__ = [
     "Prepared",
     "PriorCoveragePlan",
     "cancel_enrollment",
+    "check_gift_stock",
     "issue_gift",
     "prepare_enrollment",
     "quote",

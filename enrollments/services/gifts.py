@@ -65,9 +65,29 @@ def set_gift_stock(*, campaign: Campaign, agency, received: int) -> GiftStock:
     if received < 0:
         raise DomainError({"received": _("The number of mugs cannot be negative.")})
     stock, _created = GiftStock.objects.select_for_update().get_or_create(campaign=campaign, agency=agency)
-    on_hand = stock.on_hand + (received - stock.received)
-    if on_hand < 0:
-        raise DomainError({"received": _("More mugs were already handed over than this number.")})
+    on_hand = _on_hand_after(stock, received)
     stock.received, stock.on_hand = received, on_hand
     stock.save(update_fields=["received", "on_hand"])
     return stock
+
+
+def check_gift_stock(*, campaign: Campaign, agency, received: int) -> None:
+    """What ``set_gift_stock`` would refuse, found by reading only (for a form to show beside its field)."""
+    if received < 0:
+        raise DomainError({"received": _("The number of mugs cannot be negative.")})
+    stock = GiftStock.objects.filter(campaign=campaign, agency=agency).first()
+    if stock is not None:
+        _on_hand_after(stock, received)
+
+
+def _on_hand_after(stock: GiftStock, received: int) -> int:
+    on_hand = stock.on_hand + (received - stock.received)
+    if on_hand < 0:
+        handed_over = stock.received - stock.on_hand
+        raise DomainError(
+            {
+                "received": _("%(handed)s mugs were already handed over: the number received cannot be less than that.")
+                % {"handed": handed_over}
+            }
+        )
+    return on_hand

@@ -14,6 +14,7 @@ from campaign.selectors import week_of
 from collectors.models import Collector
 from core import clock
 from core.errors import ConflictError, DomainError
+from core.text import clean_phone, phone_problem, text_problem
 
 from ..classification import bhxh_coverage, bhyt_coverage, classify
 from ..identity import validate_bhxh_code, validate_cccd
@@ -51,6 +52,21 @@ def _check_choices(request: EnrollmentRequest, errors: dict[str, str]) -> None:
         errors["date_of_birth"] = _("Enter the date of birth.")
     elif person.date_of_birth > clock.today():
         errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+
+
+# The typed text a request carries: none may hold control or format characters.
+_PERSON_TEXT = ("full_name", "address", "household_code", "commune_code", "bhxh_code", "cccd")
+
+
+def _check_text(request: EnrollmentRequest, errors: dict[str, str]) -> None:
+    person = request.person
+    for name in _PERSON_TEXT:
+        if problem := text_problem(getattr(person, name)):
+            errors[name] = problem
+    if problem := text_problem(request.receipt_no):
+        errors["receipt_no"] = problem
+    if problem := phone_problem(clean_phone(person.phone)):
+        errors["phone"] = problem
 
 
 def prepare_enrollment(
@@ -109,7 +125,7 @@ def prepare_enrollment(
             _("The collection date is outside the campaign: it is recorded but not counted in quotas or awards.")
         )
     prepared = Prepared(
-        request=replace(request, person=replace(person, cccd=cccd)),
+        request=replace(request, person=replace(person, cccd=cccd, phone=clean_phone(person.phone))),
         commune=commune,
         collected_on=collected_on,
         week=week,
@@ -131,6 +147,9 @@ def _checked_input(campaign: Campaign, request: EnrollmentRequest) -> tuple[str,
     errors: dict[str, str] = {}
     _check_choices(request, errors)
     person = request.person
+    if any(text_problem(getattr(person, name)) for name in ("cccd", "commune_code")):
+        _check_text(request, errors)
+        raise DomainError(errors)  # no look-up with such a code
     try:
         cccd = validate_cccd(
             person.cccd,
@@ -157,6 +176,7 @@ def _checked_input(campaign: Campaign, request: EnrollmentRequest) -> tuple[str,
         errors["income"] = _("Income is only for voluntary social insurance (bhxh_tn).")
     if request.product == Product.BHXH_TN and request.member_order is not None:
         errors["member_order"] = _("The member order is only for household health insurance (bhyt_hgd).")
+    _check_text(request, errors)
     if errors:
         raise DomainError(errors)
     return cccd, commune, collected_on

@@ -15,7 +15,7 @@ from collectors.models import CollectionAgency
 from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFactory
 from core.excel.importing import run_import
 from core.models import ImportRecord
-from core.tests.excel_files import BANNER, sheet_file
+from core.tests.excel_files import BANNER, far_cell, sheet_file
 from enrollments.classification import Classification
 from enrollments.imports import PaperEnrollmentImport, PriorCoverageImport, prior_coverage
 from enrollments.models import Enrollment, Participant, PriorCoverage
@@ -412,6 +412,15 @@ def test_without_an_officer_code_the_agencys_only_officer_is_used(desk):
 
 def test_an_unknown_agency_is_rejected(desk):
     assert texts(paper(sheet_file([PAPER_HEADER, paper_row(1)]), agency="NOPE")) == ["No agency has the code “NOPE”."]
+
+
+def test_a_paper_sheet_longer_than_twice_the_row_limit_is_not_read(desk, settings):
+    """The paper import's own sheet limit (4.000 rows), below the settings' default for other imports."""
+    assert settings.IMPORT_MAX_ROWS > 4000
+    record = paper(far_cell("A4001", [PAPER_HEADER, paper_row(1)]))
+    assert record.outcome == "rejected" and record.rows_read == 0
+    assert texts(record)[0].startswith("Sheet “Dữ liệu” reaches row 4.001 and column ")
+    assert "this import reads at most 4.000 rows and 60 columns" in texts(record)[0]
 
 
 def test_the_paper_template_reads_back_with_no_rows(desk):

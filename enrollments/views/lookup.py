@@ -12,6 +12,7 @@ from collectors.roles import Role, role_required
 from collectors.scoping import collector_of
 from core import clock
 from core.errors import DomainError
+from core.text import is_digits
 
 from ..forms import (
     DATE_INPUT_FORMATS,
@@ -84,7 +85,7 @@ def lookup(request, product: str):
     cccd, row = _cccd_param(request.GET)
     today = clock.today()
     context = {"cccd": cccd, "digits": len(cccd), "product": product}
-    if not cccd or (len(cccd) < 12 and cccd.isdigit()):
+    if not cccd or (len(cccd) < 12 and is_digits(cccd)):
         return render(request, "enrollments/lookup.html", context | {"state": "typing"})
     try:
         cccd = validate_cccd(cccd)

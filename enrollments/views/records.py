@@ -12,6 +12,7 @@ from campaign.selectors import current_campaign
 from collectors.roles import ALL_ROLES, Role, role_of, role_required
 from collectors.scoping import collector_of
 from core.errors import ConflictError, DomainError
+from core.text import is_digits
 
 from ..forms import (
     CancelForm,
@@ -41,7 +42,7 @@ def _mug_due_for(enrollment: Enrollment) -> bool:
 @role_required(Role.OFFICER)
 def receipt(request):
     """What was just recorded, with a button to hand over each mug that is due."""
-    ids = [int(value) for value in request.GET.getlist("e")[:50] if value.isdigit() and len(value) < 19]
+    ids = [int(value) for value in request.GET.getlist("e")[:50] if is_digits(value) and len(value) < 19]
     enrollments = list(
         with_person_gift(enrollments_for(request.user)).filter(pk__in=ids).order_by("member_order", "pk")
     )
