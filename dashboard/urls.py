@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import excel_views, views
+from . import excel_views, planning_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     path("reports/quota-attainment.xlsx", excel_views.report_attainment, name="report_attainment"),
     path("reports/coverage.xlsx", excel_views.report_coverage, name="report_coverage"),
     path("reports/enrollments.xlsx", excel_views.report_enrollments, name="report_enrollments"),
+    path("planning/", planning_views.planning, name="planning"),
+    path("planning/quotas.xlsx", planning_views.planning_download, name="planning_download"),
 ]

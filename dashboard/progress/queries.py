@@ -148,6 +148,17 @@ def coverage_progress(
 # --- quotas and what counted ----------------------------------------------------------------------
 
 
+def _cached_counts(campaign: Campaign, name: str, compute):
+    """An enrollment aggregate kept like the commune counts: until the next write or ``COUNTS_SECONDS``."""
+    generation = freshness.generation(figures_generation(campaign.pk))
+    key = f"dashboard:{name}:{campaign.pk}:{generation}"
+    hit = caching.read(key)
+    if hit is None:
+        hit = compute()
+        caching.keep(key, hit, COUNTS_SECONDS)
+    return hit
+
+
 @dataclass
 class WeekProgress:
     week: CampaignWeek
@@ -166,12 +177,17 @@ def weeks_progress(*, campaign: Campaign, agency_ids: set[int] | None = None) ->
         (r["week_id"], r["product"]): r["total"]
         for r in quotas.order_by().values("week_id", "product").annotate(total=Sum("count"))
     }
-    counted = {
-        (r["week_id"], r["product"]): (r["counted"], r["renewals"])
-        for r in enrollments.order_by()
-        .values("week_id", "product")
-        .annotate(counted=Count("pk", filter=COUNTED), renewals=Count("pk", filter=RENEWED))
-    }
+    scope = "all" if agency_ids is None else ",".join(map(str, sorted(agency_ids)))
+    counted = _cached_counts(
+        campaign,
+        f"weeks:{scope}",
+        lambda: {
+            (r["week_id"], r["product"]): (r["counted"], r["renewals"])
+            for r in enrollments.order_by()
+            .values("week_id", "product")
+            .annotate(counted=Count("pk", filter=COUNTED), renewals=Count("pk", filter=RENEWED))
+        },
+    )
     return [
         WeekProgress(
             week,
@@ -213,9 +229,13 @@ def agencies_progress(
     *, campaign: Campaign, week: CampaignWeek, agency_ids: set[int] | None = None
 ) -> list[AgencyProgress]:
     """Each agency's quota, counted and renewals per product for ``week``, and its weighted attainment."""
+    # Subqueries, not joins: joining every agency to all its quotas and enrollments, then DISTINCT,
+    # took 9 s over a million enrollments (bench/bench_dashboard.py).
     agencies = CollectionAgency.objects.filter(
-        Q(office__province_id=campaign.province_id, active=True) | Q(quotas__week=week) | Q(enrollments__week=week)
-    ).distinct()
+        Q(office__province_id=campaign.province_id, active=True)
+        | Q(pk__in=WeeklyQuota.objects.filter(week=week).values("agency_id"))
+        | Q(pk__in=Enrollment.objects.filter(week=week).values("agency_id"))
+    )
     if agency_ids is not None:
         agencies = agencies.filter(pk__in=agency_ids)
     agencies = agencies.select_related("office").order_by("code")
@@ -226,13 +246,17 @@ def agencies_progress(
         .values("agency_id", "product")
         .annotate(total=Sum("count"))
     }
-    counted = {
-        (r["agency_id"], r["product"]): (r["counted"], r["renewals"])
-        for r in Enrollment.objects.filter(week=week)
-        .order_by()
-        .values("agency_id", "product")
-        .annotate(counted=Count("pk", filter=COUNTED), renewals=Count("pk", filter=RENEWED))
-    }
+    counted = _cached_counts(
+        campaign,
+        f"agencies:{week.pk}",
+        lambda: {
+            (r["agency_id"], r["product"]): (r["counted"], r["renewals"])
+            for r in Enrollment.objects.filter(week=week)
+            .order_by()
+            .values("agency_id", "product")
+            .annotate(counted=Count("pk", filter=COUNTED), renewals=Count("pk", filter=RENEWED))
+        },
+    )
     weights = attainment_weights(campaign=campaign)
     rows = []
     for agency in agencies:
