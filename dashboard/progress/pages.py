@@ -105,11 +105,21 @@ def commune_dashboard(*, campaign: Campaign, today: date, commune: Commune) -> d
     }
 
 
-def agency_dashboard(*, campaign: Campaign, today: date, agency: CollectionAgency, user, commune_ids: set[int]) -> dict:
-    """An agency: its quota and attainment per week and product, officers this week, recent enrollments,
-    mugs, and the coverage of the communes it serves. ``commune_ids`` comes from the viewer's scope."""
+def agency_dashboard(
+    *,
+    campaign: Campaign,
+    today: date,
+    agency: CollectionAgency,
+    user,
+    commune_ids: set[int],
+    officers_week: int | None = None,
+) -> dict:
+    """An agency: its quota and attainment per week and product, its officers in a week (this one unless
+    ``officers_week`` names another), recent enrollments, mugs, and the coverage of the communes it serves.
+    ``commune_ids`` comes from the viewer's scope."""
     week = reporting_week(campaign=campaign, today=today)
     weeks = weeks_progress(campaign=campaign, agency_ids={agency.pk})
+    chosen = next((row.week for row in weeks if row.week.number == officers_week), week)
     this_week = agencies_progress(campaign=campaign, week=week, agency_ids={agency.pk}) if week else []
     coverage = coverage_progress(campaign=campaign, today=today, commune_ids=commune_ids)
     recent = breakdowns.recent_enrollments(agency=agency, campaign=campaign)
@@ -122,7 +132,8 @@ def agency_dashboard(*, campaign: Campaign, today: date, agency: CollectionAgenc
         "headline": breakdowns.headline(campaign=campaign, today=today, week=week, weeks=weeks, agency_ids={agency.pk}),
         "weeks": weeks,
         "week_charts": charts.weeks_charts(weeks),
-        "collectors": breakdowns.collectors_this_week(agency=agency, week=week),
+        "officers_week": chosen,
+        "collectors": breakdowns.collectors_this_week(agency=agency, week=chosen),
         "recent": [(e, person_fields_for(user, e)) for e in recent],
         "mugs": breakdowns.mugs_of(agency=agency, campaign=campaign),
         "communes": breakdowns.commune_rows(coverage.communes, sort="pct"),

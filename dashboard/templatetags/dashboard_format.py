@@ -22,7 +22,7 @@ def sort_link(context, key: str, label: str, param: str = "sort", default: str =
     query[param] = following
     arrow = " ▲" if current == key else " ▼" if current == f"-{key}" else ""
     return format_html(
-        '<a href="?{}" hx-get="?{}" hx-target="#{}" hx-push-url="true" class="sort-link">{}{}</a>',
+        '<a href="?{}" hx-get="?{}" hx-target="#{}" hx-swap="outerHTML" hx-push-url="true" class="sort-link">{}{}</a>',
         query.urlencode(),
         query.urlencode(),
         target,

@@ -224,3 +224,14 @@ def test_dashboard_query_counts_do_not_grow_with_data(
     client.force_login(users[role])
     with django_assert_max_num_queries(pin):
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
+
+
+def test_an_agency_page_shows_its_officers_for_the_week_chosen(client, world, users):
+    client.force_login(users[Role.OFFICER])
+    htmx = {"HX-Request": "true", "HX-Target": "officers"}
+    body = client.get(reverse("dashboard:agency_home"), {"week": "3"}, headers=htmx).content.decode()
+    assert body.lstrip().startswith('<section class="mb-4" id="officers">')
+    assert "Tuần 3" in body or "tuần 3" in body
+    # Week 3 (26/11–02/12): A's officers one and two each recorded one person (26/11 and 01/12).
+    rows = re.findall(r"<tr><td>(Cán bộ A \w+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>", body)
+    assert sorted(rows) == [("Cán bộ A hai", "0", "1"), ("Cán bộ A một", "1", "0")]

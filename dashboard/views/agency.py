@@ -10,6 +10,7 @@ from core import clock
 
 from ..progress import pages
 from ..progress.answer import progress_scope
+from .province import officers_week, render_part
 
 
 def officer_agency(request):
@@ -27,6 +28,11 @@ def agency_home(request):
         return render(request, "dashboard/agency.html", {"agency": agency, "campaign": None})
     scope = progress_scope(request.user, campaign=campaign)
     context = pages.agency_dashboard(
-        campaign=campaign, today=clock.today(), agency=agency, user=request.user, commune_ids=scope.commune_ids
+        campaign=campaign,
+        today=clock.today(),
+        agency=agency,
+        user=request.user,
+        commune_ids=scope.commune_ids,
+        officers_week=officers_week(request),
     )
-    return render(request, "dashboard/agency.html", context | {"staff_view": False})
+    return render_part(request, "dashboard/agency.html", context | {"staff_view": False}, ("officers",))

@@ -16,7 +16,7 @@ from ..progress.answer import progress_scope
 from ..progress.queries import communes_served
 from ..reports import Report
 from .agency import officer_agency
-from .province import STAFF, running_campaign
+from .province import STAFF, officers_week, running_campaign
 
 
 def _download(tables: dict, table: str, context: dict) -> FileResponse:
@@ -72,6 +72,7 @@ def agency_export(request, code: str, table: str):
         agency=chosen,
         user=request.user,
         commune_ids=communes_served(chosen, campaign),
+        officers_week=officers_week(request),
     )
     return _download(exports.AGENCY_TABLES, table, context)
 
@@ -83,6 +84,11 @@ def my_agency_export(request, table: str):
     campaign = running_campaign()
     scope = progress_scope(request.user, campaign=campaign)
     context = pages.agency_dashboard(
-        campaign=campaign, today=clock.today(), agency=agency, user=request.user, commune_ids=scope.commune_ids
+        campaign=campaign,
+        today=clock.today(),
+        agency=agency,
+        user=request.user,
+        commune_ids=scope.commune_ids,
+        officers_week=officers_week(request),
     )
     return _download(exports.AGENCY_TABLES, table, context)

@@ -26,9 +26,16 @@ def running_campaign() -> Campaign:
     return campaign
 
 
-def _render(request, template: str, context: dict):
-    if request.htmx and request.htmx.target == "filtered":
-        template += "#filtered"
+def officers_week(request) -> int | None:
+    """The week an agency page shows its officers for (``?week=N``), or None for this week."""
+    value = request.GET.get("week", "")
+    return int(value) if value.isdigit() else None
+
+
+def render_part(request, template: str, context: dict, parts: tuple[str, ...] = ("filtered",)):
+    """The whole page, or with htmx only the part it asked to redraw (its id is the partial's name)."""
+    if request.htmx and request.htmx.target in parts:
+        template += "#" + request.htmx.target
     return render(request, template, context)
 
 
@@ -40,7 +47,7 @@ def overview(request):
     offices = offices_of(campaign)
     form = DashboardFilters(request.GET, offices=offices)
     context = pages.province_dashboard(campaign=campaign, today=clock.today(), filters=form.values())
-    return _render(request, "dashboard/overview.html", context | {"form": form, "offices": offices})
+    return render_part(request, "dashboard/overview.html", context | {"form": form, "offices": offices})
 
 
 @role_required(*STAFF)
@@ -50,7 +57,7 @@ def office(request, code: str):
     scope = progress_scope(request.user, campaign=campaign, office_code=code)
     form = DashboardFilters(request.GET, offices=[])
     context = pages.office_dashboard(campaign=campaign, today=clock.today(), scope=scope, filters=form.values())
-    return _render(request, "dashboard/office.html", context | {"form": form})
+    return render_part(request, "dashboard/office.html", context | {"form": form})
 
 
 @role_required(*STAFF)
@@ -71,5 +78,6 @@ def agency(request, code: str):
         agency=chosen,
         user=request.user,
         commune_ids=communes_served(chosen, campaign),
+        officers_week=officers_week(request),
     )
-    return render(request, "dashboard/agency.html", context | {"staff_view": True})
+    return render_part(request, "dashboard/agency.html", context | {"staff_view": True}, ("officers",))
