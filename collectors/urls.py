@@ -6,5 +6,5 @@ app_name = "collectors"
 urlpatterns = [
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/<str:code>/", views.agency_detail, name="agency_detail"),
-    path("my-agency/", views.my_agency, name="my_agency"),
+    path("my-agency/details/", views.my_agency, name="my_agency"),
 ]

@@ -1,9 +1,9 @@
-"""The admin's upload form and the report picker."""
+"""The admin's upload form, the report picker, and the dashboard's filters."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import Campaign
+from campaign.models import BhxhOffice, Campaign, Product
 from collectors.models import CollectionAgency
 
 ACCEPTED = ".xlsx,.xlsm,.xls,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,3 +60,32 @@ class ReportForm(forms.Form):
         self.fields["campaign"].widget.attrs["class"] = "form-select"
         if campaign is not None:
             self.fields["campaign"].initial = campaign.code
+
+
+MEASURES = [("bhyt", _("BHYT (of the population)")), ("bhxh", _("BHXH (of the labour force)"))]
+
+
+class DashboardFilters(forms.Form):
+    """The provincial dashboard's GET parameters; anything invalid falls back to the default."""
+
+    office = forms.ChoiceField(label=_("BHXH office"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Agency kind"), required=False, choices=[("", _("All kinds")), *CollectionAgency.Kind.choices]
+    )
+    product = forms.ChoiceField(
+        label=_("Product"), required=False, choices=[("", _("Both products (weighted)")), *Product.choices]
+    )
+    measure = forms.ChoiceField(label=_("Coverage"), required=False, choices=MEASURES)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    csort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, offices: list[BhxhOffice], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].choices = [("", _("All BHXH offices")), *((o.code, o.name) for o in offices)]
+        for name in ("office", "kind", "product", "measure"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def values(self) -> dict[str, str]:
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned.get(name) or "" for name in self.fields} | {"measure": cleaned.get("measure") or "bhyt"}

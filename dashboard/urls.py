@@ -1,11 +1,22 @@
 from django.urls import path
 
-from . import excel_views, planning_views, views
+from . import excel_views, planning_views
+from .views import admin_home, exports, province
+from .views import agency as agency_views
 
 app_name = "dashboard"
 urlpatterns = [
-    path("overview/", views.overview, name="overview"),
-    path("manage/", views.admin_home, name="admin_home"),
+    path("overview/", province.overview, name="overview"),
+    path("overview/<slug:table>.xlsx", exports.province_export, name="province_export"),
+    path("overview/offices/<str:code>/", province.office, name="office"),
+    path("overview/offices/<str:code>/<slug:table>.xlsx", exports.office_export, name="office_export"),
+    path("overview/communes/<str:code>/", province.commune, name="commune"),
+    path("overview/communes/<str:code>/agencies.xlsx", exports.commune_export, name="commune_export"),
+    path("overview/agencies/<str:code>/", province.agency, name="agency"),
+    path("overview/agencies/<str:code>/<slug:table>.xlsx", exports.agency_export, name="agency_export"),
+    path("my-agency/", agency_views.agency_home, name="agency_home"),
+    path("my-agency/<slug:table>.xlsx", exports.my_agency_export, name="my_agency_export"),
+    path("manage/", admin_home, name="admin_home"),
     path("imports/", excel_views.imports, name="imports"),
     path("imports/<str:kind>/", excel_views.import_upload, name="import_upload"),
     path("imports/<str:kind>/template.xlsx", excel_views.import_template, name="import_template"),

@@ -41,3 +41,10 @@ def vn_percent(value, places: int = 2) -> str:
     whole, _, fraction = f"{abs(rounded):f}".partition(".")
     text = _group(whole) + ("," + fraction if fraction else "")
     return ("-" if rounded < 0 else "") + text + "%"
+
+
+@register.filter
+def vn_decimal(value, places: int = 2) -> str:
+    """A decimal that is not a percentage (a pace of people a day): Decimal("50") -> "50,00"."""
+    text = vn_percent(value, places)
+    return text[:-1] if text else ""

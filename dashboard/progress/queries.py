@@ -209,12 +209,16 @@ class AgencyProgress:
 
     @property
     def status(self) -> str:
-        """ "ahead" (100 % or more), "close" (80 % or more), "behind", or "no_quota"."""
-        if self.attainment_pct is None:
-            return "no_quota"
-        if self.attainment_pct >= 100:
-            return "ahead"
-        return "close" if self.attainment_pct >= 80 else "behind"
+        return attainment_status(self.attainment_pct)
+
+
+def attainment_status(pct) -> str:
+    """ "ahead" (100 % or more), "close" (80 % or more), "behind", or "no_quota" (``pct`` None)."""
+    if pct is None:
+        return "no_quota"
+    if pct >= 100:
+        return "ahead"
+    return "close" if pct >= 80 else "behind"
 
 
 def reporting_week(*, campaign: Campaign, today: date) -> CampaignWeek | None:

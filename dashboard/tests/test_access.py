@@ -116,7 +116,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db, name, kwargs,
     [
         (Role.ADMIN, "dashboard:admin_home"),
         (Role.PROVINCIAL, "dashboard:overview"),
-        (Role.OFFICER, "collectors:my_agency"),
+        (Role.OFFICER, "dashboard:agency_home"),
     ],
 )
 def test_home_sends_each_role_to_its_own_page(client, world, role, home):
@@ -142,7 +142,7 @@ def test_agency_search_returns_the_table_partial_to_htmx(client, world):
 @pytest.mark.parametrize(
     ("name", "role", "limit"),
     [
-        ("dashboard:overview", Role.PROVINCIAL, 12),
+        ("dashboard:overview", Role.PROVINCIAL, 22),
         ("dashboard:admin_home", Role.ADMIN, 14),
         ("collectors:agency_list", Role.PROVINCIAL, 12),
         ("collectors:my_agency", Role.OFFICER, 14),

@@ -98,7 +98,7 @@ def test_seed_demo_converges_when_an_earlier_run_left_extra_demo_rows():
     [
         ("demo_admin", "dashboard:admin_home"),
         ("demo_provincial", "dashboard:overview"),
-        ("demo_officer", "collectors:my_agency"),
+        ("demo_officer", "dashboard:agency_home"),
     ],
 )
 def test_each_demo_user_logs_in_and_lands_on_their_home_page(client, username, home):

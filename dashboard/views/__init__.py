@@ -1,14 +1,17 @@
+"""The dashboard's pages: each role's home here, the provincial pages in ``province``, the officer's
+agency page in ``agency``, and the Excel downloads of their tables in ``exports``."""
+
 from django.shortcuts import redirect, render
 
 from campaign.selectors import current_campaign
 from collectors.roles import ALL_ROLES, Role, role_of, role_required
 
-from .selectors import campaign_overview, setup_status
+from ..selectors import setup_status
 
 ROLE_HOMES = {
     Role.ADMIN: "dashboard:admin_home",
     Role.PROVINCIAL: "dashboard:overview",
-    Role.OFFICER: "collectors:my_agency",
+    Role.OFFICER: "dashboard:agency_home",
 }
 
 
@@ -16,13 +19,6 @@ ROLE_HOMES = {
 def home(request):
     """Send each role to its own home page."""
     return redirect(ROLE_HOMES[role_of(request.user)])
-
-
-@role_required(Role.ADMIN, Role.PROVINCIAL)
-def overview(request):
-    campaign = current_campaign()
-    context = campaign_overview(campaign=campaign) if campaign else {"campaign": None}
-    return render(request, "dashboard/overview.html", context)
 
 
 @role_required(Role.ADMIN)

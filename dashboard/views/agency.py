@@ -1,0 +1,38 @@
+"""The officer's home: their own agency's dashboard, and never another agency's."""
+
+from django.http import Http404
+from django.shortcuts import render
+
+from campaign.selectors import current_campaign
+from collectors.roles import Role, role_required
+from collectors.scoping import agency_of
+from core import clock
+
+from ..progress import pages
+from ..progress.answer import progress_scope
+from .province import officers_week, render_part
+
+
+def officer_agency(request):
+    agency = agency_of(request.user)
+    if agency is None:
+        raise Http404("no agency")
+    return agency
+
+
+@role_required(Role.OFFICER)
+def agency_home(request):
+    agency = officer_agency(request)
+    campaign = current_campaign()
+    if campaign is None:
+        return render(request, "dashboard/agency.html", {"agency": agency, "campaign": None})
+    scope = progress_scope(request.user, campaign=campaign)
+    context = pages.agency_dashboard(
+        campaign=campaign,
+        today=clock.today(),
+        agency=agency,
+        user=request.user,
+        commune_ids=scope.commune_ids,
+        officers_week=officers_week(request),
+    )
+    return render_part(request, "dashboard/agency.html", context | {"staff_view": False}, ("officers",))

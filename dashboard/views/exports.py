@@ -1,0 +1,94 @@
+"""Excel downloads of the dashboard's tables, with the role rule of the page each table is on."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+
+from campaign.models import BhxhOffice, Commune
+from collectors.models import CollectionAgency
+from collectors.roles import Role, role_required
+from core import clock
+from core.excel.writer import XLSX_CONTENT_TYPE
+
+from .. import exports
+from ..forms import DashboardFilters
+from ..progress import pages
+from ..progress.answer import progress_scope
+from ..progress.queries import communes_served
+from ..reports import Report
+from .agency import officer_agency
+from .province import STAFF, officers_week, running_campaign
+
+
+def _download(tables: dict, table: str, context: dict) -> FileResponse:
+    report: Report = tables[table](context)
+    return FileResponse(report.file, as_attachment=True, filename=report.filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def _table(tables: dict, table: str) -> str:
+    if table not in tables:
+        raise Http404("no such table")
+    return table
+
+
+def _filters(request) -> dict:
+    return DashboardFilters(request.GET, offices=[]).values() | {"office": ""}
+
+
+@role_required(*STAFF)
+def province_export(request, table: str):
+    _table(exports.PROVINCE_TABLES, table)
+    campaign = running_campaign()
+    filters = _filters(request) | {"office": request.GET.get("office", "")}
+    context = pages.province_dashboard(campaign=campaign, today=clock.today(), filters=filters)
+    return _download(exports.PROVINCE_TABLES, table, context)
+
+
+@role_required(*STAFF)
+def office_export(request, code: str, table: str):
+    _table({"agencies", "communes"}, table)
+    campaign = running_campaign()
+    get_object_or_404(BhxhOffice, code=code, province_id=campaign.province_id)
+    scope = progress_scope(request.user, campaign=campaign, office_code=code)
+    context = pages.office_dashboard(campaign=campaign, today=clock.today(), scope=scope, filters=_filters(request))
+    return _download(exports.PROVINCE_TABLES, table, context)
+
+
+@role_required(*STAFF)
+def commune_export(request, code: str):
+    campaign = running_campaign()
+    place = get_object_or_404(Commune, code=code, province_id=campaign.province_id)
+    context = pages.commune_dashboard(campaign=campaign, today=clock.today(), commune=place)
+    return _download({"agencies": exports.commune_agencies_table}, "agencies", context)
+
+
+@role_required(*STAFF)
+def agency_export(request, code: str, table: str):
+    _table(exports.AGENCY_TABLES, table)
+    campaign = running_campaign()
+    chosen = get_object_or_404(CollectionAgency.objects.select_related("office"), code=code)
+    context = pages.agency_dashboard(
+        campaign=campaign,
+        today=clock.today(),
+        agency=chosen,
+        user=request.user,
+        commune_ids=communes_served(chosen, campaign),
+        officers_week=officers_week(request),
+    )
+    return _download(exports.AGENCY_TABLES, table, context)
+
+
+@role_required(Role.OFFICER)
+def my_agency_export(request, table: str):
+    _table(exports.AGENCY_TABLES, table)
+    agency = officer_agency(request)
+    campaign = running_campaign()
+    scope = progress_scope(request.user, campaign=campaign)
+    context = pages.agency_dashboard(
+        campaign=campaign,
+        today=clock.today(),
+        agency=agency,
+        user=request.user,
+        commune_ids=scope.commune_ids,
+        officers_week=officers_week(request),
+    )
+    return _download(exports.AGENCY_TABLES, table, context)
