@@ -4,6 +4,7 @@ The pages and the API ask ``progress_scope`` what a user may see and build their
 the same queries, so the two never disagree (a test compares them).
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,9 +13,12 @@ from django.utils.translation import gettext as _
 from campaign.models import BhxhOffice, Campaign, Commune
 from collectors.roles import Role, role_of
 from collectors.scoping import agency_of
+from core import caching, freshness
 from core.errors import DomainError
+from enrollments.vocabulary import figures_generation
 
 from .queries import (
+    COUNTS_SECONDS,
     AgencyProgress,
     Area,
     WeekProgress,
@@ -95,7 +99,26 @@ def _agency(row: AgencyProgress, week_number: int) -> dict:
 
 
 def progress_answer(*, campaign: Campaign, scope: Scope, today: date) -> dict:
-    """The progress answer: coverage of the province, offices and communes, weeks, and agencies this week."""
+    """The progress answer: coverage of the province, offices and communes, weeks, and agencies this week.
+
+    Kept in the cache for everyone with the same scope until the next enrollment write (or
+    ``COUNTS_SECONDS``): provincial staff refreshing the dashboard share one computation.
+    """
+    generation = freshness.generation(figures_generation(campaign.pk))
+    scoped = f"{_ids(scope.commune_ids)}:{_ids(scope.agency_ids)}"
+    key = f"dashboard:answer:{campaign.pk}:{today.isoformat()}:{scoped}:{generation}"
+    answer = caching.read(key)
+    if answer is None:
+        answer = _answer(campaign=campaign, scope=scope, today=today)
+        caching.keep(key, answer, COUNTS_SECONDS)
+    return answer
+
+
+def _ids(ids: set[int] | None) -> str:
+    return "all" if ids is None else hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:16]
+
+
+def _answer(*, campaign: Campaign, scope: Scope, today: date) -> dict:
     coverage = coverage_progress(campaign=campaign, today=today, commune_ids=scope.commune_ids)
     week = reporting_week(campaign=campaign, today=today)
     agencies = agencies_progress(campaign=campaign, week=week, agency_ids=scope.agency_ids) if week else []
