@@ -6,6 +6,7 @@ messages in the language of the request (LocaleMiddleware reads ``Accept-Languag
 
 import logging
 
+from csp.decorators import csp_exempt
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import Http404
@@ -43,6 +44,8 @@ api = NinjaAPI(
     # and the agencies' integrators read them before they have an account. Swagger UI's files
     # come from ninja's static folder ("ninja" is in INSTALLED_APPS), never from a CDN.
     docs=Swagger(settings={"persistAuthorization": True}),
+    # Swagger UI styles itself inline; its page holds no data, so it goes without the site's CSP.
+    docs_decorator=csp_exempt(),
     # Secure by default: an operation that forgot its rule would still need a signed-in role.
     # Every operation declares its own rule anyway (config/tests/test_api.py checks it).
     auth=api_auth(),

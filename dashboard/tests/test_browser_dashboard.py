@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connections
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from collectors.roles import Role
 from collectors.tests.factories import UserFactory, officer_user
@@ -117,7 +118,7 @@ def test_provincial_staff_filter_drill_down_and_download(live_server, world, ope
     # Filter the agencies by kind: htmx redraws the tables and the address keeps the filter.
     assert sorted(_agencies_shown(page)) == ["A", "B", "C"]
     page.select_option("#id_kind", "commune_agent")
-    page.wait_for_function("document.querySelectorAll('#agencies-table tr[data-agency]').length === 1")
+    expect(page.locator("#agencies-table tr[data-agency]")).to_have_count(1)
     assert _agencies_shown(page) == ["B"] and "kind=commune_agent" in page.url
 
     # The export carries the filter.
@@ -142,7 +143,7 @@ def test_admin_sorts_by_office_opens_a_commune_and_downloads_the_weeks(live_serv
     page.click("nav a[href='/overview/']")
     page.wait_for_url(f"{live_server.url}/overview/")
     page.select_option("#id_office", "S")
-    page.wait_for_function("document.querySelectorAll('#agencies-table tr[data-agency]').length === 1")
+    expect(page.locator("#agencies-table tr[data-agency]")).to_have_count(1)
     assert _agencies_shown(page) == ["C"]
     communes = page.locator("#communes-table tbody tr[data-commune]")
     assert sorted(communes.evaluate_all("rows => rows.map(r => r.dataset.commune)")) == ["25482", "25483"]
@@ -165,7 +166,7 @@ def test_officer_sees_their_agency_on_a_phone(live_server, world, open_browser):
 
     # Filter the officers by week: only that section is redrawn.
     page.select_option("#officers-week", "3")
-    page.wait_for_function("document.querySelector('#officers h2').textContent.includes('3')")
+    expect(page.locator("#officers h2")).to_contain_text("3")
     assert "week=3" in page.url and _fits_the_screen(page)
 
     rows = _download(page, page.locator("#officers a:has-text('Excel')"))
