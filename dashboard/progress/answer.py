@@ -4,7 +4,6 @@ The pages and the API ask ``progress_scope`` what a user may see and build their
 the same queries, so the two never disagree (a test compares them).
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +24,7 @@ from .queries import (
     agencies_progress,
     coverage_progress,
     reporting_week,
+    scope_key,
     weeks_progress,
 )
 
@@ -105,17 +105,13 @@ def progress_answer(*, campaign: Campaign, scope: Scope, today: date) -> dict:
     ``COUNTS_SECONDS``): provincial staff refreshing the dashboard share one computation.
     """
     generation = freshness.generation(figures_generation(campaign.pk))
-    scoped = f"{_ids(scope.commune_ids)}:{_ids(scope.agency_ids)}"
+    scoped = f"{scope_key(scope.commune_ids)}:{scope_key(scope.agency_ids)}"
     key = f"dashboard:answer:{campaign.pk}:{today.isoformat()}:{scoped}:{generation}"
     answer = caching.read(key)
     if answer is None:
         answer = _answer(campaign=campaign, scope=scope, today=today)
         caching.keep(key, answer, COUNTS_SECONDS)
     return answer
-
-
-def _ids(ids: set[int] | None) -> str:
-    return "all" if ids is None else hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:16]
 
 
 def _answer(*, campaign: Campaign, scope: Scope, today: date) -> dict:

@@ -21,7 +21,7 @@ from enrollments.models import Channel, Enrollment, GiftIssue, GiftStock, Target
 from enrollments.vocabulary import COUNTED, RENEWED, Status
 
 from .figures import Coverage
-from .queries import PRODUCTS, AgencyProgress, Area, WeekProgress, attainment_status
+from .queries import PRODUCTS, AgencyProgress, Area, WeekProgress, attainment_status, cached_counts, scope_key
 
 LEADER_ROWS = 5
 RECENT_ROWS = 10
@@ -67,9 +67,13 @@ def headline(
     mugs = GiftIssue.objects.filter(campaign=campaign, flagged=False)
     if agency_ids is not None:
         enrollments, mugs = enrollments.filter(agency_id__in=agency_ids), mugs.filter(agency_id__in=agency_ids)
-    people = enrollments.aggregate(
-        new=Count("participant", distinct=True, filter=Q(classification=Classification.NEW)),
-        rejoin=Count("participant", distinct=True, filter=Q(classification=Classification.REJOIN)),
+    people = cached_counts(
+        campaign,
+        f"headline:{scope_key(agency_ids)}",
+        lambda: enrollments.aggregate(
+            new=Count("participant", distinct=True, filter=Q(classification=Classification.NEW)),
+            rejoin=Count("participant", distinct=True, filter=Q(classification=Classification.REJOIN)),
+        ),
     )
     return Headline(
         week=week,
@@ -128,15 +132,19 @@ def people_by(
     enrollments = Enrollment.objects.in_scope(campaign=campaign).filter(COUNTED)
     if agency_ids is not None:
         enrollments = enrollments.filter(agency_id__in=agency_ids)
-    counts = {
-        (r["week_id"], r[field]): (r["new"], r["rejoin"])
-        for r in enrollments.order_by()
-        .values("week_id", field)
-        .annotate(
-            new=Count("participant", distinct=True, filter=Q(classification=Classification.NEW)),
-            rejoin=Count("participant", distinct=True, filter=Q(classification=Classification.REJOIN)),
-        )
-    }
+    counts = cached_counts(
+        campaign,
+        f"people-by:{grouping}:{scope_key(agency_ids)}",
+        lambda: {
+            (r["week_id"], r[field]): (r["new"], r["rejoin"])
+            for r in enrollments.order_by()
+            .values("week_id", field)
+            .annotate(
+                new=Count("participant", distinct=True, filter=Q(classification=Classification.NEW)),
+                rejoin=Count("participant", distinct=True, filter=Q(classification=Classification.REJOIN)),
+            )
+        },
+    )
     rows = []
     for key, label in choices.choices:
         cells = [counts.get((week.pk, key), (0, 0)) for week in weeks]

@@ -5,6 +5,7 @@ in the cache for ``COUNTS_SECONDS`` under a key that changes as soon as an enrol
 campaign is recorded or cancelled (core.freshness), so the figures are live.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -148,7 +149,14 @@ def coverage_progress(
 # --- quotas and what counted ----------------------------------------------------------------------
 
 
-def _cached_counts(campaign: Campaign, name: str, compute):
+def scope_key(ids: set[int] | None) -> str:
+    """A short, stable name for a set of ids in a cache key ("all" for no limit)."""
+    if ids is None:
+        return "all"
+    return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:16]
+
+
+def cached_counts(campaign: Campaign, name: str, compute):
     """An enrollment aggregate kept like the commune counts: until the next write or ``COUNTS_SECONDS``."""
     generation = freshness.generation(figures_generation(campaign.pk))
     key = f"dashboard:{name}:{campaign.pk}:{generation}"
@@ -177,10 +185,9 @@ def weeks_progress(*, campaign: Campaign, agency_ids: set[int] | None = None) ->
         (r["week_id"], r["product"]): r["total"]
         for r in quotas.order_by().values("week_id", "product").annotate(total=Sum("count"))
     }
-    scope = "all" if agency_ids is None else ",".join(map(str, sorted(agency_ids)))
-    counted = _cached_counts(
+    counted = cached_counts(
         campaign,
-        f"weeks:{scope}",
+        f"weeks:{scope_key(agency_ids)}",
         lambda: {
             (r["week_id"], r["product"]): (r["counted"], r["renewals"])
             for r in enrollments.order_by()
@@ -250,7 +257,7 @@ def agencies_progress(
         .values("agency_id", "product")
         .annotate(total=Sum("count"))
     }
-    counted = _cached_counts(
+    counted = cached_counts(
         campaign,
         f"agencies:{week.pk}",
         lambda: {
