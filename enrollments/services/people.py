@@ -132,22 +132,33 @@ def person_for_recording(prepared: Prepared, collector: Collector, *, user=None)
     """Create the person, or check and carefully update the stored one; then hold their row."""
     person = prepared.request.person
     existing = Participant.objects.select_for_update().filter(cccd=person.cccd).first()
-    if existing is not None:
-        _refuse_identity(existing, person)
-    household = _household(prepared, collector, existing, user)
     if existing is None:
-        participant = Participant.objects.create(
+        household = _household(prepared, collector, None, user)
+        participant, created = Participant.objects.get_or_create(
             cccd=person.cccd,
-            full_name=" ".join(person.full_name.split()),
-            date_of_birth=person.date_of_birth,
-            sex=person.sex,
-            phone=person.phone.strip(),
-            commune=prepared.commune,
-            household=household,
-            target_group=person.target_group,
-            bhxh_code=person.bhxh_code.strip(),
+            defaults={
+                "full_name": " ".join(person.full_name.split()),
+                "date_of_birth": person.date_of_birth,
+                "sex": person.sex,
+                "phone": person.phone.strip(),
+                "commune": prepared.commune,
+                "household": household,
+                "target_group": person.target_group,
+                "bhxh_code": person.bhxh_code.strip(),
+            },
         )
-        return Participant.objects.select_for_update().get(pk=participant.pk)
+        existing = Participant.objects.select_for_update().get(pk=participant.pk)
+        if created:
+            return existing
+        # Another officer stored the same person a moment ago: from here on, they are a stored person.
+        _refuse_identity(existing, person)
+        return _update_stored(existing, prepared, collector, user, household)
+    _refuse_identity(existing, person)
+    return _update_stored(existing, prepared, collector, user, _household(prepared, collector, existing, user))
+
+
+def _update_stored(existing: Participant, prepared: Prepared, collector: Collector, user, household) -> Participant:
+    person = prepared.request.person
     wanted = {"phone": person.phone.strip() or existing.phone, "commune": prepared.commune, "household": household}
     changed = [name for name, value in wanted.items() if getattr(existing, name) != value]
     ours = _recorded_by(collector.agency_id, participant=existing)
