@@ -159,6 +159,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Look-ups of a CCCD's status (the entry form's live box, the API) per user and minute: far above what
+# typing needs, far below what harvesting people's records would.
+CCCD_LOOKUPS_PER_MINUTE = env.int("CCCD_LOOKUPS_PER_MINUTE", default=60)
 # Sessions end after this long without a request (default 8 hours), not 14 days after login.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 60 * 60)
 

@@ -24,7 +24,7 @@ from collectors.api_auth import api_auth
 from collectors.roles import Role
 from collectors.scoping import collector_of
 from core import clock
-from core.api_errors import ERROR_RESPONSES, ErrorOut, domain_error_body
+from core.api_errors import ERROR_RESPONSES, ErrorOut, domain_error_body, error_body
 from core.errors import DomainError
 
 from .api_schemas import (
@@ -38,7 +38,7 @@ from .api_schemas import (
 from .identity import validate_cccd
 from .models import Enrollment, GiftIssue, IdempotentRequest, Source
 from .privacy import PersonFields, masked_fields, person_fields_for
-from .selectors import enrollments_for, has_gift, participant_status
+from .selectors import allow_cccd_lookup, enrollments_for, has_gift, lookup_limit_message, participant_status
 from .services import EnrollmentRequest, PersonData, quote, record_enrollment
 from .vocabulary import mug_due
 
@@ -97,13 +97,17 @@ def get_quote(
 
 @router.get(
     "/participants/{cccd}/status",
-    response={200: ParticipantStatusOut, **ERROR_RESPONSES},
+    response={200: ParticipantStatusOut, 429: ErrorOut, **ERROR_RESPONSES},
     auth=api_auth(*Role),
     summary="Participant status",
 )
 def get_participant_status(request, cccd: str, product: ProductCode, on: date | None = None):
-    """Whether recording this person on `on` (default today) would be new, rejoin or renewal, and their mug."""
+    """Whether recording this person on `on` (default today) would be new, rejoin or renewal, and their mug.
+
+    Limited per user and minute (CCCD_LOOKUPS_PER_MINUTE, default 60): 429 beyond it."""
     number = validate_cccd(cccd)
+    if not allow_cccd_lookup(request.auth):
+        return Status(429, error_body(lookup_limit_message()))
     status = participant_status(cccd=number, product=product, on=on or clock.today(), campaign=current_campaign())
     return {
         "product": status.product,

@@ -6,12 +6,14 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, Commune, PolicyParameters, Product
 from collectors.models import CollectionAgency
 from collectors.scoping import visible_to
+from core import ratelimit
 from core.errors import DomainError
 
 from .classification import Classification, classify
@@ -267,3 +269,12 @@ def with_person_gift(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
 
 def gifts_of(enrollment: Enrollment) -> list[GiftIssue]:
     return list(enrollment.gift_issues.select_related("agency", "issued_by").order_by("issued_at"))
+
+
+def lookup_limit_message() -> str:
+    return str(_("Too many look-ups of CCCD numbers in a minute; wait a moment and try again."))
+
+
+def allow_cccd_lookup(user) -> bool:
+    """Whether ``user`` may look up one more CCCD's status this minute (settings.CCCD_LOOKUPS_PER_MINUTE)."""
+    return ratelimit.allow(f"cccd:{user.pk}", limit=settings.CCCD_LOOKUPS_PER_MINUTE)

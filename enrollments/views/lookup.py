@@ -21,8 +21,10 @@ from ..forms import (
 from ..identity import validate_cccd
 from ..privacy import mask_name
 from ..selectors import (
+    allow_cccd_lookup,
     household_by_code,
     ladder_orders,
+    lookup_limit_message,
     participant_status,
     person_on_record,
 )
@@ -91,6 +93,10 @@ def lookup(request, product: str):
         cccd = validate_cccd(cccd)
     except DomainError as exc:
         return render(request, "enrollments/lookup.html", context | {"state": "invalid", "errors": exc.messages})
+    if not allow_cccd_lookup(request.user):
+        return render(
+            request, "enrollments/lookup.html", context | {"state": "invalid", "errors": [lookup_limit_message()]}
+        )
     collector = collector_of(request.user)
     campaign = current_campaign()
     on = min(_lookup_day(request.GET.get("collected_on", ""), today), today)
