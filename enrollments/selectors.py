@@ -135,10 +135,9 @@ def has_gift(*, cccd: str, campaign: Campaign) -> bool:
     return GiftIssue.objects.filter(participant__cccd=cccd, campaign=campaign).exists()
 
 
-def gift_due_for(*, cccd: str, campaign: Campaign) -> bool:
-    """Whether the person has an enrollment in the campaign that earns a mug, and no mug yet."""
-    earning = Enrollment.objects.earning_mugs(campaign=campaign).filter(participant__cccd=cccd)
-    return earning.exists() and not has_gift(cccd=cccd, campaign=campaign)
+def _earned_a_mug(*, cccd: str, campaign: Campaign) -> bool:
+    """Whether the person already has an enrollment in the campaign that earns a mug."""
+    return Enrollment.objects.earning_mugs(campaign=campaign).filter(participant__cccd=cccd).exists()
 
 
 def mug_due_on_recording(*, cccd: str, campaign: Campaign | None, classification: str, in_campaign: bool) -> bool:
@@ -186,8 +185,9 @@ def participant_status(*, cccd: str, product: str, on: date, campaign: Campaign 
     classification = classify(last_coverage_end=end, collected_on=on)
     issued = campaign is not None and has_gift(cccd=cccd, campaign=campaign)
     in_campaign = campaign is not None and campaign.start_date <= on <= campaign.end_date
-    already_due = campaign is not None and gift_due_for(cccd=cccd, campaign=campaign)
     earns = in_campaign and earns_mug(classification=classification, in_campaign=True)
+    # The mug was looked up once above; an earlier earning enrollment is read only when it matters.
+    eligible = not issued and (earns or (campaign is not None and _earned_a_mug(cccd=cccd, campaign=campaign)))
     return ParticipantStatus(
         cccd=cccd,
         product=product,
@@ -195,7 +195,7 @@ def participant_status(*, cccd: str, product: str, on: date, campaign: Campaign 
         known=Participant.objects.filter(cccd=cccd).exists(),
         classification=classification,
         last_coverage_end=end,
-        gift_eligible=not issued and (earns or already_due),
+        gift_eligible=eligible,
         gift_issued=issued,
     )
 
