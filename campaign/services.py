@@ -6,6 +6,7 @@ from django.db import transaction
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import ProvinceCode, VietNamDivisionType, Ward
 
+from core import freshness
 from core.errors import DomainError, full_clean_or_refuse
 from core.excel.importing import Plan
 
@@ -99,4 +100,5 @@ def save_baselines(*, plan: BaselinePlan) -> int:
     plan.refuse_if_problems()
     CoverageBaseline.objects.bulk_create(plan.add)
     CoverageBaseline.objects.bulk_update(plan.change, BASELINE_FIGURES)
+    freshness.bump_on_commit(freshness.SETUP)
     return len(plan.add) + len(plan.change)

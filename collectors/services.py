@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from campaign.models import Campaign
+from core import freshness
 from core.excel.importing import Plan
 
 from .models import CollectionAgency, Collector, WeeklyQuota
@@ -28,6 +29,7 @@ def save_quotas(*, plan: QuotaPlan) -> int:
     WeeklyQuota.objects.filter(pk__in=plan.remove).delete()
     WeeklyQuota.objects.bulk_create(plan.add)
     WeeklyQuota.objects.bulk_update(plan.change, ["count"])
+    freshness.bump_on_commit(freshness.SETUP)
     return len(plan.add) + len(plan.change) + len(plan.remove)
 
 
@@ -52,6 +54,7 @@ class RosterPlan(Plan):
 def sync_roster(*, plan: RosterPlan) -> int:
     """Make the stored roster the planned one; how many agencies and officers it wrote."""
     plan.refuse_if_problems()
+    freshness.bump_on_commit(freshness.SETUP)
     for agency, communes in plan.agencies:
         agency.save()
         if communes is not None:

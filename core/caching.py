@@ -25,3 +25,52 @@ def keep(key: str, value, timeout: int) -> None:
         cache.set(key, value, timeout)
     except Exception:
         logger.warning("cache unavailable writing %s", key, exc_info=True)
+
+
+# How long one caller may hold the right to recompute a figure before another may take it over
+# (a worker killed mid-computation must not leave everyone on the previous figures for long).
+RECOMPUTE_SECONDS = 30
+# How long the previous figures may be served while one caller recomputes them.
+PREVIOUS_SECONDS = 600
+
+
+def _claim(key: str) -> bool:
+    """True when this caller may compute ``key``: no one else is, or the cache cannot say."""
+    try:
+        return bool(cache.add(key, 1, RECOMPUTE_SECONDS))
+    except Exception:
+        logger.warning("cache unavailable claiming %s", key, exc_info=True)
+        return True
+
+
+def _release(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.warning("cache unavailable releasing %s", key, exc_info=True)
+
+
+def fresh_or_previous(key: str, generation: int, compute, timeout: int):
+    """The value of ``key`` for ``generation``, computed by one caller at a time.
+
+    When the generation has moved on (a write) and its value is not cached yet, the first caller
+    computes it; callers arriving meanwhile get the value of the previous generation instead of
+    piling up on the same costly queries, and only when there is none do they compute too. A
+    caller alone (a test, a quiet morning) therefore always gets the fresh value.
+    """
+    current_key = f"{key}:g{generation}"
+    value = read(current_key)
+    if value is not None:
+        return value
+    claim_key = f"{key}:computing"
+    if not _claim(claim_key):
+        previous = read(f"{key}:previous")
+        if previous is not None:
+            return previous
+    try:
+        value = compute()
+    finally:
+        _release(claim_key)
+    keep(current_key, value, timeout)
+    keep(f"{key}:previous", value, PREVIOUS_SECONDS)
+    return value

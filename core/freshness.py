@@ -31,3 +31,15 @@ def bump(key: str) -> None:
         cache.set(key, 2, timeout=None)
     except Exception:
         logger.warning("cache unavailable bumping %s", key, exc_info=True)
+
+
+# Rare writes that change what the dashboards show besides enrollments (quotas, baselines, the
+# roster, the night's snapshots) move this one generation on.
+SETUP = name("setup", "all")
+
+
+def bump_on_commit(key: str) -> None:
+    """Bump ``key`` once the current transaction commits (at once outside one)."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: bump(key))

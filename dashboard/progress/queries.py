@@ -2,7 +2,8 @@
 
 The costly part, the distinct people added per commune and product, is one GROUP BY; it is kept
 in the cache for ``COUNTS_SECONDS`` under a key that changes as soon as an enrollment of the
-campaign is recorded or cancelled (core.freshness), so the figures are live.
+campaign is recorded or cancelled (core.freshness), so the figures are live. While one request
+recomputes after a write, concurrent ones are given the figures of just before it.
 """
 
 import hashlib
@@ -40,29 +41,28 @@ def added_by_commune(
     Distinct people with a counted enrollment collected from the baseline's date to today,
     counted in their commune.
     """
-    generation = freshness.generation(figures_generation(campaign.pk))
-    key = f"dashboard:added:{campaign.pk}:{window.today.isoformat()}:{window.first_day.isoformat()}:{generation}"
-    hit = caching.read(key) if cached else None
-    if hit is not None:
-        return hit
-    rows = (
-        Enrollment.objects.filter(
-            COUNTED,
-            campaign=campaign,
-            participant__commune__baselines__campaign=campaign,
-            collected_on__gte=F("participant__commune__baselines__as_of"),
-            collected_on__lte=window.today,
+
+    def count() -> dict[tuple[int, str], tuple[int, int]]:
+        rows = (
+            Enrollment.objects.filter(
+                COUNTED,
+                campaign=campaign,
+                participant__commune__baselines__campaign=campaign,
+                collected_on__gte=F("participant__commune__baselines__as_of"),
+                collected_on__lte=window.today,
+            )
+            .order_by()
+            .values("participant__commune_id", "product")
+            .annotate(
+                added=Count("participant", distinct=True),
+                in_window=Count("participant", distinct=True, filter=Q(collected_on__gte=window.first_day)),
+            )
         )
-        .order_by()
-        .values("participant__commune_id", "product")
-        .annotate(
-            added=Count("participant", distinct=True),
-            in_window=Count("participant", distinct=True, filter=Q(collected_on__gte=window.first_day)),
-        )
-    )
-    added = {(r["participant__commune_id"], r["product"]): (r["added"], r["in_window"]) for r in rows}
-    caching.keep(key, added, COUNTS_SECONDS)
-    return added
+        return {(r["participant__commune_id"], r["product"]): (r["added"], r["in_window"]) for r in rows}
+
+    if not cached:
+        return count()
+    return cached_counts(campaign, f"added:{window.today.isoformat()}:{window.first_day.isoformat()}", count)
 
 
 @dataclass
@@ -157,14 +157,10 @@ def scope_key(ids: set[int] | None) -> str:
 
 
 def cached_counts(campaign: Campaign, name: str, compute):
-    """An enrollment aggregate kept like the commune counts: until the next write or ``COUNTS_SECONDS``."""
+    """An enrollment aggregate kept until the next write or ``COUNTS_SECONDS``; while one request
+    recomputes it after a write, the others get the previous figures (core.caching.fresh_or_previous)."""
     generation = freshness.generation(figures_generation(campaign.pk))
-    key = f"dashboard:{name}:{campaign.pk}:{generation}"
-    hit = caching.read(key)
-    if hit is None:
-        hit = compute()
-        caching.keep(key, hit, COUNTS_SECONDS)
-    return hit
+    return caching.fresh_or_previous(f"dashboard:{name}:{campaign.pk}", generation, compute, COUNTS_SECONDS)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
-from core import clock
+from core import clock, freshness
 from core.locks import Busy, exclusive
 from core.percent import percent
 
@@ -57,6 +57,8 @@ def compute_progress(*, campaign: Campaign, day: date) -> int:
             for measure, counts in area.counts.items()
             if stored.get((area.pk, MEASURES[measure])) != [counts.denominator, counts.baseline_insured, counts.added]
         ]
+        if rows:
+            freshness.bump_on_commit(freshness.SETUP)
         CoverageSnapshot.objects.bulk_create(
             rows,
             batch_size=1000,

@@ -104,6 +104,25 @@ def test_the_provincial_dashboard_shows_the_progress_apis_figures(client, world,
     assert _figure(body, "week-actual") == "3"
 
 
+def test_the_overview_is_rendered_once_until_the_figures_move_on(client, world, users, django_assert_max_num_queries):
+    from core import freshness
+    from enrollments.vocabulary import figures_generation
+
+    client.force_login(users[Role.PROVINCIAL])
+    url = reverse("dashboard:overview")
+    assert _figure(client.get(url).content.decode(), "week-actual") == "3"
+    # The second request renders only the page's shell: session, user, role, campaign, offices.
+    with django_assert_max_num_queries(6):
+        again = client.get(url)
+    assert _figure(again.content.decode(), "week-actual") == "3"
+    grow(world)  # written behind the services' back: nothing tells the cache
+    assert _figure(client.get(url).content.decode(), "week-actual") == "3"
+    freshness.bump(figures_generation(world.campaign.pk))  # what a recorded enrollment does on commit
+    assert _figure(client.get(url).content.decode(), "week-actual") == "6"
+    # Another filter is another content, rendered for itself.
+    assert 'data-agency="X0"' in client.get(url, {"office": "X"}).content.decode()
+
+
 def test_an_office_page_shows_the_apis_figures_for_that_office(client, world, users):
     user = users[Role.PROVINCIAL]
     office = _answer(user, world, office="N")["offices"][0]

@@ -15,6 +15,7 @@ from ..forms import DashboardFilters
 from ..progress import pages
 from ..progress.answer import progress_scope
 from ..progress.queries import communes_served, offices_of
+from .cached import shared_content
 
 STAFF = (Role.ADMIN, Role.PROVINCIAL)
 
@@ -46,8 +47,15 @@ def overview(request):
         return render(request, "dashboard/overview.html", {"campaign": None})
     offices = offices_of(campaign)
     form = DashboardFilters(request.GET, offices=offices)
-    context = pages.province_dashboard(campaign=campaign, today=clock.today(), filters=form.values())
-    return render_part(request, "dashboard/overview.html", context | {"form": form, "offices": offices})
+
+    def context() -> dict:
+        page = pages.province_dashboard(campaign=campaign, today=clock.today(), filters=form.values())
+        return page | {"form": form, "offices": offices}
+
+    if request.htmx and request.htmx.target == "filtered":
+        return render(request, "dashboard/_overview.html#filtered", context())
+    content = shared_content(request, campaign=campaign, template="dashboard/_overview.html", context=context)
+    return render(request, "dashboard/overview.html", {"campaign": campaign, "content": content})
 
 
 @role_required(*STAFF)
