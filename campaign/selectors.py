@@ -36,6 +36,13 @@ def current_campaign() -> Campaign | None:
     return next(iter(under_way + started + upcoming), None)
 
 
+def current_campaign_for(request) -> Campaign | None:
+    """``current_campaign()``, looked up once per request however many parts of the page ask for it."""
+    if not hasattr(request, "_current_campaign"):
+        request._current_campaign = current_campaign()
+    return request._current_campaign
+
+
 def _campaign_with_code(code: str) -> Campaign | None:
     return Campaign.objects.select_related("province").filter(code=(code or "").strip()).first()
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from core import clock
 
 
@@ -9,7 +9,7 @@ def campaign(request) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     return {
-        "current_campaign": current_campaign(),
+        "current_campaign": current_campaign_for(request),
         "app_today": clock.today(),
         "app_today_fixed": bool(settings.APP_TODAY),
     }

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from campaign.models import BhxhOffice, Campaign, Commune
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign, current_campaign_for
 from collectors.models import CollectionAgency
 from collectors.roles import Role, role_required
 from core import clock
@@ -42,13 +42,13 @@ def render_part(request, template: str, context: dict, parts: tuple[str, ...] = 
 
 @role_required(*STAFF)
 def overview(request):
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     if campaign is None:
         return render(request, "dashboard/overview.html", {"campaign": None})
-    offices = offices_of(campaign)
-    form = DashboardFilters(request.GET, offices=offices)
 
     def context() -> dict:
+        offices = offices_of(campaign)
+        form = DashboardFilters(request.GET, offices=offices)
         page = pages.province_dashboard(campaign=campaign, today=clock.today(), filters=form.values())
         return page | {"form": form, "offices": offices}
 
