@@ -9,10 +9,10 @@ import logging
 from datetime import date, timedelta
 
 from celery import shared_task
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from campaign.models import Campaign
-from core import clock
+from core import clock, outbox
 
 from .progress.snapshots import ProgressBusy, compute_progress
 
@@ -50,5 +50,5 @@ def compute_daily_progress(self) -> list[int]:
         ).values_list("pk", flat=True)
     )
     for campaign_id in campaigns:
-        transaction.on_commit(lambda c=campaign_id: compute_campaign_progress.delay(c, yesterday.isoformat()))
+        outbox.enqueue_on_commit(compute_campaign_progress, campaign_id, yesterday.isoformat())
     return campaigns
