@@ -56,3 +56,42 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def redis_behind_proxy(settings):
+    """The cache and the Celery broker reach Redis through a proxy the test stops and starts (redis tests).
+
+    ``proxy.stop()`` is Redis going away for this test alone (the shared server keeps running for
+    everyone else); ``proxy.start()`` is Redis coming back with what it held. Tasks go to the broker
+    (not run eagerly) on a queue of the test's own, which it reads back with ``queued_tasks``.
+    """
+    import uuid
+    from urllib.parse import urlsplit
+
+    from config.celery import app as celery_app
+    from core.tests.outage import TcpProxy, drop_queue, forget_broker_connections
+
+    real = urlsplit(settings.REDIS_URL)
+    proxy = TcpProxy(real.hostname, real.port or 6379).start()
+    url = f"redis://127.0.0.1:{proxy.port}{real.path or '/0'}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    conf = celery_app.conf
+    saved = {name: conf[name] for name in ("broker_url", "task_always_eager", "task_default_queue")}
+    conf.broker_url, conf.task_always_eager = url, False
+    conf.task_default_queue = f"test-outage-{uuid.uuid4().hex[:8]}"
+    forget_broker_connections(celery_app)
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+        drop_queue(settings.REDIS_URL, conf.task_default_queue)
+        for name, value in saved.items():
+            conf[name] = value
+        forget_broker_connections(celery_app)

@@ -9,10 +9,10 @@ campaign's last cut-off has passed, for rules not ranked yet. Cut-offs are campa
 import logging
 
 from celery import shared_task
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from campaign.models import Campaign
-from core import clock
+from core import clock, outbox
 from core.errors import DomainError
 
 from . import services
@@ -75,7 +75,7 @@ def compute_due_rankings(self) -> list[list]:
     due = rankings_due(now=clock.now())
     for campaign_id, week_number in due:
         if week_number is None:
-            transaction.on_commit(lambda c=campaign_id: compute_final_rankings.delay(c))
+            outbox.enqueue_on_commit(compute_final_rankings, campaign_id)
         else:
-            transaction.on_commit(lambda c=campaign_id, n=week_number: compute_week_rankings.delay(c, n))
+            outbox.enqueue_on_commit(compute_week_rankings, campaign_id, week_number)
     return [list(scope) for scope in due]

@@ -220,6 +220,9 @@ IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=25 * IM
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)
 
+# Backups (core/backup.py): where pg_dump and pg_restore are, when not Debian's folder for the server.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
+
 # --- Security (production) ----------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

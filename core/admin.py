@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import ImportRecord
+from core.models import ImportRecord, PendingWork
 
 
 @admin.register(ImportRecord)
@@ -15,6 +15,20 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("pending_file", "rejected_file")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingWork)
+class PendingWorkAdmin(admin.ModelAdmin):
+    """What waits for Redis to come back (core.outbox); beat does it every minute. Read-only."""
+
+    list_display = ["created_at", "kind", "name", "attempts", "last_error"]
+    list_filter = ["kind"]
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,4 @@
-"""What every app uses and none owns: here, the audit record of each spreadsheet upload."""
+"""What every app uses and none owns: the record of each upload, and follow-up work kept while Redis is away."""
 
 from django.conf import settings
 from django.db import models
@@ -69,3 +69,32 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.file_name} · {self.get_outcome_display()}"
+
+
+class PendingWork(models.Model):
+    """Follow-up work of a committed write that could not reach Redis at the time (``core.outbox``).
+
+    A Celery task the broker did not take, or a cache generation that could not be moved on: kept
+    here, in the database that did take the write, and done by ``core.outbox.flush`` (beat, every
+    minute) once Redis answers again.
+    """
+
+    class Kind(models.TextChoices):
+        TASK = "task", _("Celery task")
+        BUMP = "bump", _("cached figures to refresh")
+
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    name = models.CharField(_("task or cache key"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("kept at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("pending follow-up work")
+        verbose_name_plural = _("pending follow-up work")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.name}"

@@ -154,12 +154,12 @@ def test_the_dispatcher_enqueues_each_due_scope_after_commit(world, django_captu
     officer_points_rule(world.campaign)
     with (
         mock.patch("core.clock.now", return_value=local(date(2025, 11, 26), 12, 1)),
-        mock.patch.object(tasks.compute_week_rankings, "delay") as delay,
+        mock.patch.object(tasks.compute_week_rankings, "apply_async") as sent,
         django_capture_on_commit_callbacks(execute=True),
     ):
         due = tasks.compute_due_rankings.delay().get()
     assert due == [[world.campaign.pk, 1], [world.campaign.pk, 2]]
-    assert [c.args for c in delay.call_args_list] == [(world.campaign.pk, 1), (world.campaign.pk, 2)]
+    assert [c.kwargs["args"] for c in sent.call_args_list] == [[world.campaign.pk, 1], [world.campaign.pk, 2]]
 
 
 def test_rules_of_draft_campaigns_are_not_scheduled(world):

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -229,9 +229,9 @@ def run_import(
                 transaction.set_rollback(True)
     except DomainError as exc:
         problems += [Problem(m) for m in exc.messages]
-    except (IntegrityError, DatabaseError):
+    except (IntegrityError, DatabaseError) as exc:
         logger.exception("import %s of %s failed in the database", importer.kind, file_name)
-        problems.append(Problem(_("The database refused the data; nothing was written. Check the file and retry.")))
+        problems.append(Problem(_database_failure(exc)))
     if problems:
         problems.sort(key=lambda p: (p.row is not None, p.row or 0, p.column or 0))
         return _finish(record, ImportRecord.Outcome.REJECTED, problems=problems, outcome=outcome, table=table)
@@ -240,6 +240,20 @@ def run_import(
     if keep_pending:
         record.pending_file = data
     return _finish(record, ImportRecord.Outcome.PREVIEWED, outcome=outcome, table=table)
+
+
+def _database_failure(exc: DatabaseError) -> str:
+    """What to tell the user when the database failed mid-import (the transaction rolled every row back).
+
+    A lost connection (a server restart, a terminated session) is not the file's fault. Django
+    closes the broken connection when the rollback fails, so the record is stored on a new one.
+    """
+    if isinstance(exc, OperationalError | InterfaceError):
+        return _(
+            "The connection to the database was lost during the import; nothing was written. "
+            "Upload the file again in a few minutes."
+        )
+    return _("The database refused the data; nothing was written. Check the file and retry.")
 
 
 def record_refusal(

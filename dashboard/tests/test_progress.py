@@ -135,7 +135,9 @@ def test_the_command_fills_the_days_and_refuses_bad_input(world, settings):
         call_command("compute_progress", campaign="NOPE")
 
 
-def test_the_nightly_task_stores_yesterday_for_running_campaigns(world, settings, django_capture_on_commit_callbacks):
+def test_the_nightly_task_stores_the_last_week_s_days_for_running_campaigns(
+    world, settings, django_capture_on_commit_callbacks
+):
     from dashboard.tasks import compute_daily_progress
 
     campaign = world[0]
@@ -144,4 +146,31 @@ def test_the_nightly_task_stores_yesterday_for_running_campaigns(world, settings
     settings.APP_TODAY = date(2025, 11, 21)
     with django_capture_on_commit_callbacks(execute=True):
         assert compute_daily_progress.delay().get() == [campaign.pk]
-    assert set(CoverageSnapshot.objects.values_list("day", flat=True)) == {date(2025, 11, 20)}
+    # Yesterday, and the days before it in the last week that have no snapshot yet (none here).
+    assert set(CoverageSnapshot.objects.values_list("day", flat=True)) == {date(2025, 11, d) for d in range(14, 21)}
+
+
+def test_a_night_the_task_did_not_run_is_made_up_on_the_next_round(world, settings, django_capture_on_commit_callbacks):
+    from dashboard.tasks import compute_daily_progress
+
+    campaign = world[0]
+    campaign.status = campaign.Status.ACTIVE
+    campaign.save()
+    for day in range(15, 20):
+        compute_progress(campaign=campaign, day=date(2025, 11, day))
+    settings.APP_TODAY = date(2025, 11, 22)  # the nights of the 20th and 21st were missed (broker away)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert compute_daily_progress.delay().get() == [campaign.pk]
+    days = set(CoverageSnapshot.objects.values_list("day", flat=True))
+    assert days == {date(2025, 11, day) for day in range(15, 22)}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert compute_daily_progress.delay().get() == []  # the next hour: nothing is missing
+    assert callbacks == []
+
+
+def test_beat_looks_for_ended_days_every_hour():
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["dashboard-progress-of-ended-days"]
+    assert entry["task"] == "dashboard.tasks.compute_daily_progress"
+    assert (entry["schedule"].minute, entry["schedule"].hour) == ({10}, set(range(24)))
