@@ -57,6 +57,12 @@ def step_needed(request) -> str | None:
     return None
 
 
+def code_passed(request) -> bool:
+    """Whether the session has entered its code, or the user has no device (read afresh, not the session's)."""
+    user = request.user
+    return getattr(user, "is_verified", lambda: False)() or not user_has_device(user)
+
+
 def refresh_step(request) -> str | None:
     """Read the user's devices again (the code page does, in case one was removed meanwhile)."""
     request.session[HAS_DEVICE_KEY] = user_has_device(request.user)
