@@ -134,3 +134,13 @@ def test_a_session_from_before_the_feature_is_kept_until_the_first_logout_everyw
 
     end_all_sessions(user=user)
     assert not _signed_in(client)
+
+
+def test_deactivating_a_user_ends_their_sessions_and_tokens_at_once(client):
+    user = officer_user()
+    _, raw = issue_api_token(user=user, name="post office system")
+    browser = _device(user, "10.0.0.1")
+    user.is_active = False
+    user.save()
+    assert not _signed_in(browser)
+    assert client.get("/api/v1/enrollments", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401

@@ -224,3 +224,16 @@ def test_an_admin_turns_off_two_step_login_for_a_user_who_lost_their_phone(clien
     assert two_step.app_device(other) is None
     assert not StaticToken.objects.filter(device__user=other).exists()
     assert _browser(other, "10.0.0.6").get(reverse("dashboard:admin_home")).status_code == 200
+
+
+def test_new_backup_codes_need_a_current_code_and_replace_the_old_ones(admin):
+    browser = _browser(admin)
+    device, old = _enrol(browser)
+    refused = browser.post(reverse("two_step"), {"action": "codes", "code": "12345x"})
+    assert "Hãy nhập 6 chữ số" in refused.content.decode()
+    assert sorted(StaticToken.objects.filter(device__user=admin).values_list("token", flat=True)) == sorted(old)
+    with _later(1):
+        page = browser.post(reverse("two_step"), {"action": "codes", "code": _code(device, 1)})
+    new = list(StaticToken.objects.filter(device__user=admin).values_list("token", flat=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    assert all(code in page.content.decode() for code in new)
