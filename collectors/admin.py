@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .accounts.admin import register as register_account_admin
 from .models import ApiToken, CollectionAgency, Collector, WeeklyQuota
 from .tokens import issue_api_token, revoke_api_token
 
@@ -120,3 +121,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in tokens:
             revoke_api_token(token=token)
         self.message_user(request, _("%(count)s API tokens revoked.") % {"count": len(tokens)}, messages.SUCCESS)
+
+
+# The user admin with the account actions (collectors/accounts/admin.py).
+register_account_admin(admin.site)

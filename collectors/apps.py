@@ -8,7 +8,15 @@ class CollectorsConfig(AppConfig):
     verbose_name = _("Collection agencies and officers")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .accounts.sessions import stamp_on_login
+        from .accounts.two_step import remember_devices_on_login
         from .roles import sync_role_groups_after_migrate
+
+        # A new session belongs to the user's current epoch and knows whether it owes a code.
+        user_logged_in.connect(stamp_on_login, dispatch_uid="collectors.accounts.stamp_on_login")
+        user_logged_in.connect(remember_devices_on_login, dispatch_uid="collectors.accounts.remember_devices")
 
         # The three role groups exist, with their permissions, after every migrate.
         post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="collectors.sync_role_groups")

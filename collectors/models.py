@@ -124,3 +124,37 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SessionEpoch(models.Model):
+    """How many times a user's sessions were all ended ("log out of every device").
+
+    Each session remembers the number in force when it logged in; a session holding an older
+    number is logged out on its next request (collectors.accounts.sessions). Kept apart from the
+    session store, so it holds for database, cache and cookie sessions alike.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="session_epoch",
+        verbose_name=_("user"),
+    )
+    number = models.PositiveIntegerField(_("times ended"), default=0)
+    changed_at = models.DateTimeField(_("last ended at"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+
+    class Meta:
+        verbose_name = _("ended sessions")
+        verbose_name_plural = _("ended sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.number}"

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "bootstrap",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "campaign",
     "collectors",
@@ -64,10 +67,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session from before the user's last "log out of every device" ends here.
+    "collectors.accounts.sessions.SessionEpochMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.sessions.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A session that owes its two-step code (or enrolment) reaches only the page that asks for it.
+    "collectors.accounts.middleware.TwoStepMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -151,7 +159,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Django's model backend, loading the session epoch (log out of every device) with the user.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "collectors.accounts.backends.AccountBackend"]
 # Five wrong passwords for one user from one address lock that pair out for 15 minutes; an admin
 # unlocks earlier in the admin site (Access attempts → delete) or with `manage.py axes_reset_username`.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -164,6 +173,12 @@ AXES_RESET_ON_SUCCESS = True
 CCCD_LOOKUPS_PER_MINUTE = env.int("CCCD_LOOKUPS_PER_MINUTE", default=60)
 # Sessions end after this long without a request (default 8 hours), not 14 days after login.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 60 * 60)
+# Two-step login (TOTP, django-otp) for admins: optional unless this is on; off by default so the
+# README's demo logins work. Wrong codes in a row wait 1, 2, 4, 8 ... seconds (times the factor).
+ADMIN_TWO_STEP_REQUIRED = env.bool("ADMIN_TWO_STEP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("TWO_STEP_ISSUER", default="BHXH")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -25,6 +25,7 @@ urlpatterns = [
         role_required(*ALL_ROLES)(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
+    path("accounts/", include("collectors.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("", include("dashboard.urls")),
     path("", include("collectors.urls")),

@@ -94,6 +94,11 @@ PAGES = [
     ("dashboard:report_enrollments", {}, {Role.ADMIN: 200, Role.PROVINCIAL: 403, Role.OFFICER: 403, None: 403}),
     ("password_change", {}, {Role.ADMIN: 200, Role.PROVINCIAL: 200, Role.OFFICER: 200, None: 403}),
     ("admin:index", {}, {Role.ADMIN: 200, Role.PROVINCIAL: 302, Role.OFFICER: 302, None: 302}),
+    ("account", {}, {Role.ADMIN: 200, Role.PROVINCIAL: 200, Role.OFFICER: 200, None: 403}),
+    ("logout_everywhere", {}, {Role.ADMIN: 405, Role.PROVINCIAL: 405, Role.OFFICER: 405, None: 403}),
+    ("two_step", {}, {Role.ADMIN: 200, Role.PROVINCIAL: 403, Role.OFFICER: 403, None: 403}),
+    # Without an enrolled authenticator there is no code to ask for: back to the page asked for.
+    ("two_step_verify", {}, {Role.ADMIN: 302, Role.PROVINCIAL: 302, Role.OFFICER: 302, None: 403}),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Users' own accounts: their page, logging out of every device, two-step login for admins."""
