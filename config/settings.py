@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "campaign",
     "collectors",
     "enrollments",
+    "settlements",
     "awards",
     "dashboard",
     "demo",
