@@ -93,3 +93,106 @@ class DeclarationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch} · {self.section} · {self.position}"
+
+
+class ReceiptSeries(models.Model):
+    """An agency's numbered receipts (biên lai): the prefix BHXH gave it and the next number to issue.
+
+    The row is the counter: issuing locks it (``select_for_update``), so numbers follow 1, 2, 3, ...
+    with no gap and none twice, however many officers record at once.
+    """
+
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="receipt_series", verbose_name=_("agency")
+    )
+    prefix = models.CharField(_("prefix"), max_length=30, help_text=_("As BHXH set it, e.g. BH25-AG/08907/E."))
+    digits = models.PositiveSmallIntegerField(_("digits of the number"), default=7)
+    next_number = models.PositiveIntegerField(_("next number"), default=1, editable=False)
+    active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("receipt series")
+        verbose_name_plural = _("receipt series")
+        ordering = ["agency__code", "-active", "prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency"], condition=Q(active=True), name="one_active_series_per_agency"),
+            models.UniqueConstraint(fields=["prefix"], name="receipt_series_prefix_unique"),
+            models.CheckConstraint(condition=Q(next_number__gte=1), name="receipt_series_next_from_one"),
+            models.CheckConstraint(condition=Q(digits__gte=1, digits__lte=12), name="receipt_series_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.prefix
+
+    def format(self, number: int) -> str:
+        return f"{self.prefix}-{number:0{self.digits}d}"
+
+
+class Receipt(models.Model):
+    """A receipt handed to a person or household: one number, one or more enrollments paid together."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        VOID = "void", _("void")
+
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("agency")
+    )
+    series = models.ForeignKey(
+        ReceiptSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipts",
+        verbose_name=_("series"),
+        help_text=_("Empty for a paper receipt whose number was typed."),
+    )
+    number = models.PositiveIntegerField(_("number in the series"), null=True, blank=True)
+    receipt_no = models.CharField(_("receipt number"), max_length=40)
+    status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.ISSUED)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("replaced by")
+    )
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            # A number is used once in the agency's receipts, voided ones included: never reused.
+            models.UniqueConstraint(fields=["agency", "receipt_no"], name="receipt_no_unique_per_agency"),
+            models.UniqueConstraint(fields=["series", "number"], name="receipt_number_unique_in_series"),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, number__isnull=True) | Q(series__isnull=False, number__isnull=False),
+                name="receipt_series_has_number",
+            ),
+            models.CheckConstraint(condition=Q(status="issued") | ~Q(void_reason=""), name="receipt_void_needs_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_no
+
+
+class ReceiptLine(models.Model):
+    """An enrollment paid on a receipt; a household's members share one."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="receipt_lines")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["receipt", "enrollment"], name="receipt_line_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} · {self.enrollment_id}"

@@ -9,4 +9,7 @@ urlpatterns = [
     path("lists/send/", views.list_send, name="list_send"),
     path("lists/batches/<int:pk>/", views.batch_detail, name="batch"),
     path("lists/batches/<int:pk>/download.<slug:kind>", views.batch_download, name="batch_download"),
+    path("receipts/", views.receipt_list, name="receipts"),
+    path("receipts/<int:pk>/", views.receipt_print, name="receipt"),
+    path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
 ]
