@@ -39,7 +39,7 @@ ROLE_LABELS = {
 ALL_ROLES = frozenset(Role)
 PUBLIC = "public"
 
-PRODUCT_APPS = ("campaign", "collectors", "enrollments", "awards", "dashboard")
+PRODUCT_APPS = ("campaign", "collectors", "enrollments", "settlements", "awards", "dashboard")
 ALL_ACTIONS = ("add", "change", "delete", "view")
 
 # (app label, model name or "*", actions). New models of an app fall under its rules.

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "campaign",
     "collectors",
     "enrollments",
+    "settlements",
     "awards",
     "dashboard",
     "demo",

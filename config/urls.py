@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("collectors.urls")),
     path("", include("enrollments.urls")),
+    path("settlements/", include("settlements.urls")),
     path("", include("awards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -128,7 +128,12 @@ class SessionFieldsMixin(StyledForm):
     commune_code = forms.ChoiceField(label=_("Commune"))
     months = forms.TypedChoiceField(label=_("Period"), coerce=int, widget=forms.RadioSelect)
     collected_on = forms.DateField(label=_("Collection date"), input_formats=DATE_INPUT_FORMATS, widget=DateInput)
-    receipt_no = forms.CharField(label=_("Receipt number"), max_length=40, required=False)
+    receipt_no = forms.CharField(
+        label=_("Receipt number"),
+        max_length=40,
+        required=False,
+        help_text=_("Empty: the next number of your agency's receipt series. Type it for a paper receipt."),
+    )
 
 
 class HouseholdForm(SessionFieldsMixin):

@@ -37,6 +37,23 @@ def escape_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
+def new_workbook(target: str | IO[bytes], *, constant_memory: bool = True) -> xlsxwriter.Workbook:
+    """A workbook that never turns text into formulas or links; rows flushed as written unless told not to.
+
+    A laid-out form (a header block, sections, subtotals) may pass ``constant_memory=False`` to merge
+    cells above rows already written; its strings still go through ``escape_formula``.
+    """
+    return xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": constant_memory,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "in_memory": False,
+        },
+    )
+
+
 def write_table(
     target: str | IO[bytes],
     *,
@@ -50,10 +67,7 @@ def write_table(
 
     ``validation_rows`` > 0 adds Excel's data validation to that many rows under the header.
     """
-    workbook = xlsxwriter.Workbook(
-        target,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": False},
-    )
+    workbook = new_workbook(target)
     formats = {
         "header": workbook.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True}),
         "title": workbook.add_format({"bold": True, "font_size": 13}),

@@ -13,6 +13,7 @@ from ..models import (
     GiftIssue,
     Source,
 )
+from ..signals import enrollments_recorded
 from ..vocabulary import figures_generation
 from .people import person_for_recording
 from .preparing import check_collector, prepare_enrollment, refuse_duplicates
@@ -109,6 +110,7 @@ def record_household(
         except DomainError as exc:
             exc.index = position
             raise
+    enrollments_recorded.send(sender=Enrollment, enrollments=stored, source=source, user=recorded_by)
     _figures_change(campaign.pk)
     return stored
 

@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from .models import AgencyProfile, DeclarationBatch, Receipt, ReceiptSeries
+
+
+@admin.register(AgencyProfile)
+class AgencyProfileAdmin(admin.ModelAdmin):
+    list_display = ["agency", "tax_code", "phone", "email"]
+    search_fields = ["agency__code", "agency__name", "tax_code"]
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(DeclarationBatch)
+class DeclarationBatchAdmin(admin.ModelAdmin):
+    """Read-only: a sent list never changes; it is sent and reconciled from the app's pages."""
+
+    list_display = ["agency", "form", "number", "period_from", "period_to", "sent_at", "reconciled_at"]
+    list_filter = ["form"]
+    search_fields = ["agency__code", "agency__name"]
+    list_select_related = ["agency"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReceiptSeries)
+class ReceiptSeriesAdmin(admin.ModelAdmin):
+    """An admin opens an agency's series; numbers are then taken by recording, never typed here."""
+
+    list_display = ["prefix", "agency", "digits", "next_number", "active"]
+    list_filter = ["active"]
+    search_fields = ["prefix", "agency__code", "agency__name"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = ["next_number"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once a number is issued, the prefix and width are what the printed receipts say.
+        return ["next_number", "prefix", "digits", "agency"] if obj and obj.next_number > 1 else ["next_number"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """Read-only: receipts are issued by recording and voided from the receipt's page, never deleted."""
+
+    list_display = ["receipt_no", "agency", "status", "issued_at", "void_reason"]
+    list_filter = ["status"]
+    search_fields = ["receipt_no", "agency__code"]
+    list_select_related = ["agency"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SettlementsConfig(AppConfig):
+    name = "settlements"
+    verbose_name = _("Paperwork and money")
+
+    def ready(self):
+        from enrollments.signals import enrollments_recorded
+
+        from .receipts.hooks import number_receipts
+
+        enrollments_recorded.connect(number_receipts, dispatch_uid="settlements.number_receipts")

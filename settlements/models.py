@@ -1,0 +1,198 @@
+"""The agency's paperwork and money: the D03-TS / D05-TS lists it sends to BHXH, and what it hands over."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Product
+from collectors.models import CollectionAgency
+from enrollments.models import Enrollment
+
+
+class Form(models.TextChoices):
+    """The two lists of Quyết định 595/QĐ-BHXH an agency hands over, one per product."""
+
+    D03 = "d03", _("D03-TS (BHYT)")
+    D05 = "d05", _("D05-TS (voluntary BHXH)")
+
+
+FORM_PRODUCT = {Form.D03: Product.BHYT_HGD, Form.D05: Product.BHXH_TN}
+
+
+class AgencyProfile(models.Model):
+    """What the forms' header block asks of an agency beyond its name and code."""
+
+    agency = models.OneToOneField(
+        CollectionAgency, on_delete=models.CASCADE, related_name="profile", verbose_name=_("agency")
+    )
+    tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("agency details for the forms")
+        verbose_name_plural = _("agency details for the forms")
+
+    def __str__(self) -> str:
+        return str(self.agency)
+
+
+class DeclarationBatch(models.Model):
+    """A list marked as sent to BHXH: frozen, its rows kept as they were sent."""
+
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="declaration_batches", verbose_name=_("agency")
+    )
+    form = models.CharField(_("form"), max_length=3, choices=Form.choices)
+    number = models.PositiveIntegerField(_("batch number"))
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to"))
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reconciled_at = models.DateTimeField(_("reconciled at"), null=True, blank=True)
+    reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reconcile_note = models.CharField(_("reconciliation note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("sent list")
+        verbose_name_plural = _("sent lists")
+        ordering = ["agency__code", "form", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "form", "number"], name="batch_number_unique_per_agency_form"),
+            models.CheckConstraint(condition=Q(period_to__gte=models.F("period_from")), name="batch_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} · {self.agency.code} · {self.number}"
+
+
+class DeclarationLine(models.Model):
+    """One person's row in a sent list; an enrollment is declared added once and removed at most once."""
+
+    class Section(models.TextChoices):
+        INCREASE = "increase", _("I. Added")
+        DECREASE = "decrease", _("II. Removed")
+
+    batch = models.ForeignKey(DeclarationBatch, on_delete=models.PROTECT, related_name="lines")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="declaration_lines")
+    section = models.CharField(max_length=8, choices=Section.choices)
+    position = models.PositiveIntegerField()
+    row = models.JSONField(help_text=_("The row as it was sent."))
+
+    class Meta:
+        ordering = ["batch", "section", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "section"], name="declared_once_per_section"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} · {self.section} · {self.position}"
+
+
+class ReceiptSeries(models.Model):
+    """An agency's numbered receipts (biên lai): the prefix BHXH gave it and the next number to issue.
+
+    The row is the counter: issuing locks it (``select_for_update``), so numbers follow 1, 2, 3, ...
+    with no gap and none twice, however many officers record at once.
+    """
+
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="receipt_series", verbose_name=_("agency")
+    )
+    prefix = models.CharField(_("prefix"), max_length=30, help_text=_("As BHXH set it, e.g. BH25-AG/08907/E."))
+    digits = models.PositiveSmallIntegerField(_("digits of the number"), default=7)
+    next_number = models.PositiveIntegerField(_("next number"), default=1, editable=False)
+    active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("receipt series")
+        verbose_name_plural = _("receipt series")
+        ordering = ["agency__code", "-active", "prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency"], condition=Q(active=True), name="one_active_series_per_agency"),
+            models.UniqueConstraint(fields=["prefix"], name="receipt_series_prefix_unique"),
+            models.CheckConstraint(condition=Q(next_number__gte=1), name="receipt_series_next_from_one"),
+            models.CheckConstraint(condition=Q(digits__gte=1, digits__lte=12), name="receipt_series_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.prefix
+
+    def format(self, number: int) -> str:
+        return f"{self.prefix}-{number:0{self.digits}d}"
+
+
+class Receipt(models.Model):
+    """A receipt handed to a person or household: one number, one or more enrollments paid together."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        VOID = "void", _("void")
+
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("agency")
+    )
+    series = models.ForeignKey(
+        ReceiptSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipts",
+        verbose_name=_("series"),
+        help_text=_("Empty for a paper receipt whose number was typed."),
+    )
+    number = models.PositiveIntegerField(_("number in the series"), null=True, blank=True)
+    receipt_no = models.CharField(_("receipt number"), max_length=40)
+    status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.ISSUED)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("replaced by")
+    )
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            # A number is used once in the agency's receipts, voided ones included: never reused.
+            models.UniqueConstraint(fields=["agency", "receipt_no"], name="receipt_no_unique_per_agency"),
+            models.UniqueConstraint(fields=["series", "number"], name="receipt_number_unique_in_series"),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, number__isnull=True) | Q(series__isnull=False, number__isnull=False),
+                name="receipt_series_has_number",
+            ),
+            models.CheckConstraint(condition=Q(status="issued") | ~Q(void_reason=""), name="receipt_void_needs_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_no
+
+
+class ReceiptLine(models.Model):
+    """An enrollment paid on a receipt; a household's members share one."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="receipt_lines")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["receipt", "enrollment"], name="receipt_line_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} · {self.enrollment_id}"

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "settlements"
+urlpatterns = [
+    path("lists/", views.list_page, name="lists"),
+    path("lists/download.<slug:kind>", views.list_download, name="list_download"),
+    path("lists/send/", views.list_send, name="list_send"),
+    path("lists/batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("lists/batches/<int:pk>/download.<slug:kind>", views.batch_download, name="batch_download"),
+    path("receipts/", views.receipt_list, name="receipts"),
+    path("receipts/<int:pk>/", views.receipt_print, name="receipt"),
+    path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
+]

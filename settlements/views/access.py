@@ -1,0 +1,25 @@
+"""Who opens the agency's paperwork and money: admins, and the agency's own officers for their agency."""
+
+from django.core.exceptions import PermissionDenied
+
+from collectors.models import CollectionAgency
+from collectors.roles import Role, role_of
+from collectors.scoping import agency_of
+
+ADMIN_AND_OFFICER = (Role.ADMIN, Role.OFFICER)
+
+
+def own_agency(user) -> CollectionAgency | None:
+    """None for an admin (any agency); the officer's agency; refused for an officer without one."""
+    if role_of(user) == Role.ADMIN:
+        return None
+    agency = agency_of(user)
+    if agency is None:
+        raise PermissionDenied
+    return agency
+
+
+def check_agency(user, agency: CollectionAgency) -> None:
+    mine = own_agency(user)
+    if mine is not None and mine.pk != agency.pk:
+        raise PermissionDenied
