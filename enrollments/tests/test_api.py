@@ -120,7 +120,9 @@ def test_health_reports_an_unreachable_broker_quickly(client, monkeypatch):
     monkeypatch.setattr(celery_app, "connection_for_write", lambda **kw: connect(url="redis://127.0.0.1:1/0", **kw))
     started = time.monotonic()
     response = client.get(f"{API}/health")
-    assert time.monotonic() - started < 2.5
+    # Without the one-attempt options kombu retries for minutes; the bound leaves room for a busy CI box
+    # (3,2 s were seen with a load average of 9 on 2 CPUs).
+    assert time.monotonic() - started < 10
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "broker": "unavailable"}
 
