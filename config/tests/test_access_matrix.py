@@ -16,6 +16,8 @@ answer the test checks:
 A URL name missing from the table fails, as does a page without a role rule.
 """
 
+import json
+
 import pytest
 from django.contrib import admin
 from django.test import Client
@@ -280,3 +282,58 @@ def test_the_checks_see_people_and_writes_where_they_are(world, callers, baselin
         callers["admin"]["web"], "POST", cancel, watched=rows_of(side), baseline=baselines["officer_a"], data=body
     )
     assert response.status_code == 302 and "enrollments_enrollment" in changed
+
+
+# --- an officer recording the other agency's people or household ---------------------------------
+
+
+def _body(world, *, cccd: str, name: str, born: str, **participant) -> dict:
+    commune = world.sides["B"].commune.code
+    person = {"cccd": cccd, "full_name": name, "date_of_birth": born, "sex": "male", "commune_code": commune}
+    return {
+        "campaign": world.campaign.code,
+        "participant": person | participant,
+        "product": "bhxh_tn",
+        "months": 12,
+        "income": 1_500_000,
+        "support_group": "other",
+        "collected_on": "2025-12-04",
+    }
+
+
+BHYT = {"product": "bhyt_hgd", "income": None, "support_group": None}
+
+
+def _hostile(world):
+    b_person = {"cccd": world.sides["B"].cccds[0], "born": "1961-07-23"}
+    newcomer = {"cccd": "072090000301", "name": "Người Mới Một", "born": "1990-01-01"}
+    return [
+        # B's person with a new phone: only B may change it.
+        ("phone", 422, _body(world, **b_person, name="Lò Văn Bêchín", phone="0961100777")),
+        # B's CCCD with another name: refused, without telling the stored one.
+        ("name", 422, _body(world, **b_person, name="Lò Văn Khác")),
+        # A newcomer joining B's household without its head's CCCD: refused, without naming the head.
+        ("household", 422, _body(world, **newcomer, household_code="HGD-B")),
+        # B's person under another name, for the product B already sold them: refused on the name.
+        ("duplicate", 422, _body(world, **b_person, name="Lò Văn Khác") | BHYT),
+        # B's person as stored, for the product B has not sold them: A records it; B's rows stay.
+        ("same person", 201, _body(world, **b_person, name="Lò Văn Bêchín")),
+    ]
+
+
+@pytest.mark.parametrize("case", ["phone", "name", "household", "duplicate", "same person"])
+def test_an_officer_recording_the_other_agencys_people_changes_and_learns_nothing(world, callers, baselines, db, case):
+    _case, status, body = next(c for c in _hostile(world) if c[0] == case)
+    url = reverse("api:create_enrollment")
+    response, text, changed = ask(
+        callers["officer_a"]["api"],
+        "POST",
+        url,
+        watched=rows_of(world.sides["B"]),
+        baseline=baselines["officer_a"],
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+    typed = json.dumps(body, ensure_ascii=False)
+    leaked = sorted(secret for secret in world.sides["B"].secrets() if secret in text and secret not in typed)
+    assert (response.status_code, leaked, changed) == (status, [], set()), text
