@@ -45,7 +45,9 @@ ALL_ACTIONS = ("add", "change", "delete", "view")
 # (app label, model name or "*", actions). New models of an app fall under its rules.
 ROLE_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.ADMIN: [(app, "*", ALL_ACTIONS) for app in PRODUCT_APPS]
-    + [("auth", "user", ALL_ACTIONS), ("auth", "group", ("view",))],
+    + [("auth", "user", ALL_ACTIONS), ("auth", "group", ("view",))]
+    # The import records' audit trail, and django-axes's lock-outs: an admin unlocks by deleting one.
+    + [("core", "importrecord", ("view",)), ("axes", "*", ("view", "delete"))],
     Role.PROVINCIAL: [(app, "*", ("view",)) for app in PRODUCT_APPS],
     Role.OFFICER: [
         ("campaign", "*", ("view",)),

@@ -169,8 +169,8 @@ def import_record(request, pk: int):
     return render(request, "dashboard/import_record.html", context)
 
 
-@require_POST
 @role_required(Role.ADMIN)
+@require_POST
 def import_confirm(request, pk: int):
     record = get_object_or_404(ImportRecord.objects.defer("pending_file", "rejected_file"), pk=pk)
     try:
@@ -187,8 +187,8 @@ def import_confirm(request, pk: int):
     return redirect("dashboard:import_record", pk=pk)
 
 
-@require_POST
 @role_required(Role.ADMIN)
+@require_POST
 def import_cancel(request, pk: int):
     record = get_object_or_404(ImportRecord.objects.defer("pending_file", "rejected_file"), pk=pk)
     cancel_import(record=record)

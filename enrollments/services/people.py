@@ -94,13 +94,14 @@ def _household(prepared: Prepared, collector: Collector, participant: Participan
     if not already_member and not ours and members.exists():
         head = members.first()
         if person.household_head_cccd.strip() != head.cccd:
+            # The head is not named: a household code alone must not tell another agency who lives there.
             raise DomainError(
                 {
                     "household_code": _(
                         "Household %(code)s is served by another agency: to add a member, enter the CCCD of the "
-                        "head of household (%(head)s)."
+                        "head of household."
                     )
-                    % {"code": code, "head": household.head_name or head.full_name}
+                    % {"code": code}
                 }
             )
     address = person.address.strip()

@@ -107,7 +107,7 @@ def test_joining_another_agencys_household_needs_its_heads_cccd(world):
     assert refused.value.errors == {
         "household_code": [
             "Household HGD-A is served by another agency: to add a member, enter the CCCD of the head of "
-            "household (Nguyễn Văn Thử 1)."
+            "household."  # not their name: the code alone must not tell who lives there
         ]
     }
     assert not Participant.objects.filter(cccd=cccd_of(2)).exists()
