@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from campaign.models import Campaign
 
@@ -12,7 +13,7 @@ from .services import save_award_rule
 
 
 @admin.register(AwardRule)
-class AwardRuleAdmin(admin.ModelAdmin):
+class AwardRuleAdmin(SimpleHistoryAdmin):
     """Admins edit the rules here; the list shows every prize against each campaign's award budget."""
 
     form = AwardRuleForm
@@ -50,7 +51,7 @@ class AwardRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ranking)
-class RankingAdmin(admin.ModelAdmin):
+class RankingAdmin(SimpleHistoryAdmin):
     """Read-only: rankings are computed, published and re-opened on the rankings pages, never edited."""
 
     list_display = ["__str__", "campaign", "week", "version", "status", "computed_at", "published_at", "site_link"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     BhxhOffice,
@@ -75,7 +76,7 @@ class CoverageBaselineAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyParameters)
-class PolicyParametersAdmin(admin.ModelAdmin):
+class PolicyParametersAdmin(SimpleHistoryAdmin):
     """Rates change by decree: admins add a row with the date it takes effect, never edit the past."""
 
     list_display = [
