@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.audit_admin import HistoryAdmin
 
 from .models import (
     BhxhOffice,
@@ -76,7 +77,7 @@ class CoverageBaselineAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyParameters)
-class PolicyParametersAdmin(SimpleHistoryAdmin):
+class PolicyParametersAdmin(HistoryAdmin):
     """Rates change by decree: admins add a row with the date it takes effect, never edit the past."""
 
     list_display = [

@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.audit_admin import HistoryAdmin
 
 from .models import ApiToken, CollectionAgency, Collector, WeeklyQuota
 from .tokens import issue_api_token, revoke_api_token
@@ -25,7 +26,7 @@ class CollectionAgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Collector)
-class CollectorAdmin(SimpleHistoryAdmin):
+class CollectorAdmin(HistoryAdmin):
     list_display = ["code", "name", "agency", "phone", "user", "active"]
     list_filter = ["active", "agency__kind", "agency__office"]
     search_fields = ["code", "name", "phone", "agency__code", "agency__name"]
@@ -35,7 +36,7 @@ class CollectorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WeeklyQuota)
-class WeeklyQuotaAdmin(SimpleHistoryAdmin):
+class WeeklyQuotaAdmin(HistoryAdmin):
     list_display = ["agency", "week", "product", "count"]
     list_filter = ["week__campaign", "week__number", "product"]
     search_fields = ["agency__code", "agency__name"]

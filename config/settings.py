@@ -163,7 +163,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # The audit trail (django-simple-history, core/audit.py) is read, never replayed: reverting from a
-# history page would write past the services and their rules.
+# history page would write past the services and their rules. This hides the button; the POST is
+# refused by core.audit_admin.HistoryAdmin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Look-ups of a CCCD's status (the entry form's live box, the API) per user and minute: far above what
 # typing needs, far below what harvesting people's records would.

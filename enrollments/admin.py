@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from core.audit_admin import HistoryAdmin
 from core.errors import DomainError
 
 from .identity import mask_birth_date, mask_cccd
@@ -13,7 +13,7 @@ from .services import check_gift_stock
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(HistoryAdmin):
     list_display = ["code", "head_name", "commune"]
     search_fields = ["code", "head_name"]
     list_select_related = ["commune"]
@@ -30,7 +30,7 @@ class MaskedHistoryHelper(HistoricalRecordContextHelper):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin):
+class ParticipantAdmin(HistoryAdmin):
     """The list masks the CCCD and the birth date (search by the full CCCD still finds the person)."""
 
     list_display = ["full_name", "cccd_masked", "birth_masked", "sex", "commune", "target_group"]
@@ -60,7 +60,7 @@ class PriorCoverageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(SimpleHistoryAdmin):
+class EnrollmentAdmin(HistoryAdmin):
     """Read-only here: enrollments are recorded and cancelled through the services (form, API, import)."""
 
     list_display = [

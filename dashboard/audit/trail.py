@@ -28,8 +28,9 @@ ACTIONS = {
     "~": pgettext_lazy("audit action", "changed"),
     "-": pgettext_lazy("audit action", "deleted"),
 }
-# Fields every save touches: a change of them alone says nothing.
-IGNORED = {"updated_at"}
+# Fields every save touches, or that only the computation reads: a change of them alone says nothing.
+IGNORED = {"updated_at", "fingerprint"}
+SHOWN_CHARS = 120  # a long value (a ranking's rule as applied) is cut on the page; the row keeps it whole
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def _shown(field_obj, value) -> str:
         return f"{value:%d/%m/%Y}"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    return str(value)
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def _changes(kind: Kind, row, before) -> list[Change]:

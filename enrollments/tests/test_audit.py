@@ -158,3 +158,25 @@ def test_the_admin_list_of_people_masks_cccd_and_birth_date(client, world):
     # Searching by the full number still finds the person.
     found = client.get(reverse("admin:enrollments_participant_changelist"), {"q": cccd_of(9)}).content.decode()
     assert "Nguyễn Văn Thử 9" in found
+
+
+def test_the_admin_history_of_a_person_shows_the_phone_change_masked(client, world):
+    officer = world["users"][Role.OFFICER]
+    collector = collector_of(officer)
+    commune = world["commune"].code
+    first = bhyt_request(5, commune_code=commune, collected_on=date(2025, 12, 2))
+    record_enrollment(campaign=world["campaign"], collector=collector, request=first, recorded_by=officer)
+    again = bhxh_request(5, commune_code=commune, collected_on=date(2025, 12, 3), person={"phone": "0987000555"})
+    record_enrollment(campaign=world["campaign"], collector=collector, request=again, recorded_by=officer)
+    admin = world["users"][Role.ADMIN]
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    person = Participant.objects.get(cccd=cccd_of(5))
+    body = client.get(reverse("admin:enrollments_participant_history", args=[person.pk])).content.decode()
+    assert "091****678" in body and "098****555" in body and officer.username in body
+    assert "0912345678" not in body and "0987000555" not in body
+    # Reverting from the history page is off: it would write past the services.
+    history_id = person.history.earliest("history_id").history_id
+    url = reverse("admin:enrollments_participant_simple_history", args=[person.pk, history_id])
+    assert client.post(url, {}).status_code == 403
