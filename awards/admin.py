@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
+from core.audit_admin import HistoryAdmin
 
 from .forms import AwardRuleForm, prizes_as_text
 from .models import AwardRule, Ranking
@@ -12,7 +13,7 @@ from .services import save_award_rule
 
 
 @admin.register(AwardRule)
-class AwardRuleAdmin(admin.ModelAdmin):
+class AwardRuleAdmin(HistoryAdmin):
     """Admins edit the rules here; the list shows every prize against each campaign's award budget."""
 
     form = AwardRuleForm
@@ -50,7 +51,7 @@ class AwardRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ranking)
-class RankingAdmin(admin.ModelAdmin):
+class RankingAdmin(HistoryAdmin):
     """Read-only: rankings are computed, published and re-opened on the rankings pages, never edited."""
 
     list_display = ["__str__", "campaign", "week", "version", "status", "computed_at", "published_at", "site_link"]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, CampaignWeek, Product
 from collectors.models import CollectionAgency, Collector
+from core.audit import AuditedHistory
 
 
 class Period(models.TextChoices):
@@ -93,6 +94,8 @@ class AwardRule(models.Model):
     tie_breaks = models.JSONField(_("tie-break order"), default=default_tie_breaks)
     active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
+
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = _("award rule")
@@ -200,6 +203,8 @@ class Ranking(models.Model):
         verbose_name=_("re-opened by"),
     )
     reopen_reason = models.TextField(_("why it was re-opened"), blank=True)
+
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = _("ranking")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign, CampaignWeek
 from collectors.roles import Role, role_of
 from core import clock
+from core.audit import acting_as, record_history
 from core.errors import ConflictError, DomainError, full_clean_or_refuse
 
 from .locks import lock_name, ranking_lock
@@ -177,6 +178,8 @@ def publish_ranking(*, ranking: Ranking, user=None, expected_fingerprint: str | 
             raise ConflictError(_("This ranking is already published; re-open it to make a new version."))
         raise ConflictError(_("The draft was recomputed after you opened it: check the new figures, then publish."))
     ranking.refresh_from_db()
+    with acting_as(user):
+        record_history([ranking])  # an update() sends no signal: the publication's history row
     return ranking
 
 
@@ -196,7 +199,7 @@ def reopen_ranking(*, ranking: Ranking, user, reason: str) -> Ranking:
     campaign, week = ranking.campaign, ranking.week
     if week is not None:
         week.campaign = campaign
-    with ranking_lock(lock_name(campaign.pk, week.number if week else None)):
+    with acting_as(user), ranking_lock(lock_name(campaign.pk, week.number if week else None)):
         latest = (
             Ranking.objects.select_for_update(of=("self",))
             .filter(rule=ranking.rule_id, week=ranking.week_id)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.audit_admin import HistoryAdmin
+
 from .models import (
     BhxhOffice,
     Campaign,
@@ -75,7 +77,7 @@ class CoverageBaselineAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyParameters)
-class PolicyParametersAdmin(admin.ModelAdmin):
+class PolicyParametersAdmin(HistoryAdmin):
     """Rates change by decree: admins add a row with the date it takes effect, never edit the past."""
 
     list_display = [

@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditedHistory
+
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
@@ -245,6 +247,8 @@ class PolicyParameters(models.Model):
     bhxh_support_max_months = models.PositiveSmallIntegerField(
         _("most months of State support per person"), default=120
     )
+
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = _("policy parameters")

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_admin import HistoryAdmin
+
 from .accounts.admin import register as register_account_admin
 from .models import ApiToken, CollectionAgency, Collector, WeeklyQuota
 from .tokens import issue_api_token, revoke_api_token
@@ -25,7 +27,7 @@ class CollectionAgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Collector)
-class CollectorAdmin(admin.ModelAdmin):
+class CollectorAdmin(HistoryAdmin):
     list_display = ["code", "name", "agency", "phone", "user", "active"]
     list_filter = ["active", "agency__kind", "agency__office"]
     search_fields = ["code", "name", "phone", "agency__code", "agency__name"]
@@ -35,7 +37,7 @@ class CollectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeeklyQuota)
-class WeeklyQuotaAdmin(admin.ModelAdmin):
+class WeeklyQuotaAdmin(HistoryAdmin):
     list_display = ["agency", "week", "product", "count"]
     list_filter = ["week__campaign", "week__number", "product"]
     search_fields = ["agency__code", "agency__name"]

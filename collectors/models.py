@@ -2,12 +2,15 @@
 
 import uuid
 
+import simple_history
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import BhxhOffice, CampaignWeek, Commune, Product
+from core.audit import AuditedHistory
 
 
 class CollectionAgency(models.Model):
@@ -59,6 +62,8 @@ class Collector(models.Model):
     active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
+    history = AuditedHistory()
+
     class Meta:
         verbose_name = _("collection officer")
         verbose_name_plural = _("collection officers")
@@ -77,6 +82,8 @@ class WeeklyQuota(models.Model):
     )
     product = models.CharField(_("product"), max_length=10, choices=Product.choices)
     count = models.PositiveIntegerField(_("quota (people)"))
+
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = _("weekly quota")
@@ -158,3 +165,14 @@ class SessionEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.number}"
+
+
+# Roles are the user's groups, superuser and active flags (collectors.roles); who holds which, and
+# since when, is kept like any other change. The password hash and the login time are not history.
+simple_history.register(
+    get_user_model(),
+    app="collectors",
+    records_class=AuditedHistory,
+    m2m_fields=["groups"],
+    excluded_fields=["password", "last_login"],
+)

@@ -3,9 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from campaign.models import Campaign
 from core import freshness
+from core.audit import history_reason, history_user, record_history
 from core.excel.importing import Plan
 
 from .models import CollectionAgency, Collector, WeeklyQuota
@@ -26,9 +28,11 @@ def save_quotas(*, plan: QuotaPlan) -> int:
     """Write a confirmed plan of quotas, one quota import of a campaign at a time; how many quotas it wrote."""
     plan.refuse_if_problems()
     Campaign.objects.select_for_update().filter(pk=plan.campaign.pk).first()
-    WeeklyQuota.objects.filter(pk__in=plan.remove).delete()
-    WeeklyQuota.objects.bulk_create(plan.add)
-    WeeklyQuota.objects.bulk_update(plan.change, ["count"])
+    WeeklyQuota.objects.filter(pk__in=plan.remove).delete()  # one signal per quota: its history row
+    # bulk writes send no signal: simple-history's helpers write the history rows in bulk beside them
+    who = {"default_user": history_user(), "default_change_reason": history_reason()}
+    bulk_create_with_history(plan.add, WeeklyQuota, **who)
+    bulk_update_with_history(plan.change, WeeklyQuota, ["count"], **who)
     freshness.bump_on_commit(freshness.SETUP)
     return len(plan.add) + len(plan.change) + len(plan.remove)
 
@@ -62,6 +66,7 @@ def sync_roster(*, plan: RosterPlan) -> int:
     for collector in plan.collectors:
         collector.save()
     Collector.objects.filter(pk__in=plan.deactivate_collectors).update(active=False)
+    record_history(Collector.objects.filter(pk__in=plan.deactivate_collectors))
     Collector.objects.filter(pk__in=plan.remove_collectors).delete()
     CollectionAgency.objects.filter(pk__in=plan.deactivate_agencies).update(active=False)
     CollectionAgency.objects.filter(pk__in=plan.remove_agencies).delete()

@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -32,3 +33,23 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="1,16,31,46"),
     },
 }
+
+
+# A task's writes name the system user and the task in the audit trail (core/audit.py), unless the
+# task runs eagerly inside a request, whose user it then keeps.
+@task_prerun.connect
+def _audit_as_system(task_id=None, task=None, **kwargs) -> None:
+    from core.audit import begin_system_work, inside_request
+
+    if not inside_request():
+        task.request.audit_token = begin_system_work(f"task {task.name}")
+
+
+@task_postrun.connect
+def _audit_done(task_id=None, task=None, **kwargs) -> None:
+    from core.audit import end_system_work
+
+    token = getattr(task.request, "audit_token", None)
+    if token is not None:
+        end_system_work(token)
+        task.request.audit_token = None

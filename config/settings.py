@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
     "core",
     "campaign",
     "collectors",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     # A session from before the user's last "log out of every device" ends here.
     "collectors.accounts.sessions.SessionEpochMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Keeps the request so history rows name the signed-in user (core/audit.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "core.sessions.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,6 +172,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The audit trail (django-simple-history, core/audit.py) is read, never replayed: reverting from a
+# history page would write past the services and their rules. This hides the button; the POST is
+# refused by core.audit_admin.HistoryAdmin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 # Look-ups of a CCCD's status (the entry form's live box, the API) per user and minute: far above what
 # typing needs, far below what harvesting people's records would.
 CCCD_LOOKUPS_PER_MINUTE = env.int("CCCD_LOOKUPS_PER_MINUTE", default=60)
@@ -255,6 +262,8 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # CCCD and phone numbers are masked in every line (config/log_masking.py).
+    "filters": {"personal_data": {"()": "config.log_masking.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

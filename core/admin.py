@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import ImportRecord, PendingWork
+from core.models import DownloadRecord, ImportRecord, PendingWork
 
 
 @admin.register(ImportRecord)
@@ -34,4 +34,23 @@ class PendingWorkAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DownloadRecord)
+class DownloadRecordAdmin(admin.ModelAdmin):
+    """Who downloaded personal data: read-only; the download views write the records."""
+
+    list_display = ["downloaded_at", "export", "file_name", "actor", "rows"]
+    list_filter = ["export"]
+    search_fields = ["actor", "file_name"]
+    date_hierarchy = "downloaded_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,7 +1,9 @@
-"""What every app uses and none owns: the record of each upload, and follow-up work kept while Redis is away."""
+"""What every app uses and none owns: the record of each upload, follow-up work kept while Redis is away,
+and the audit records of personal-data downloads."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
@@ -98,3 +100,34 @@ class PendingWork(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.name}"
+
+
+class DownloadRecord(models.Model):
+    """One download of a file that holds personal data: who, when, which file, with which filter, how many rows.
+
+    Written by the view before the file is sent, for every export that carries people's CCCD,
+    birth date or phone (Decree 13/2023: who took personal data out of the system, and how much).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    actor = models.CharField(_("by"), max_length=150, help_text=_("The user name, kept if the user is removed."))
+    downloaded_at = models.DateTimeField(_("downloaded at"), default=timezone.now, db_index=True)
+    export = models.CharField(_("export"), max_length=60)
+    file_name = models.CharField(_("file name"), max_length=255)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+
+    class Meta:
+        verbose_name = _("download of personal data")
+        verbose_name_plural = _("downloads of personal data")
+        ordering = ["-downloaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.export} · {self.actor} · {self.rows}"

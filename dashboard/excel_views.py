@@ -22,6 +22,7 @@ from campaign.models import Campaign
 from campaign.selectors import campaign_chosen, current_campaign
 from collectors.imports import QuotaImport, RosterImport
 from collectors.roles import Role, role_required
+from core.downloads import record_download
 from core.errors import DomainError
 from core.excel.importing import (
     Importer,
@@ -204,6 +205,15 @@ def import_rejected(request, pk: int):
     response = HttpResponse(bytes(record.rejected_file), content_type=XLSX_CONTENT_TYPE)
     stem = slugify(record.file_name.rsplit(".", 1)[0].replace("đ", "d").replace("Đ", "D"))[:80] or "import"
     response["Content-Disposition"] = f'attachment; filename="loi-{stem}.xlsx"'
+    # The refused rows are the people as typed (CCCD, birth date, phone): the download is kept.
+    refused_rows = {problem.get("row") for problem in record.problems if problem.get("row")}
+    record_download(
+        request,
+        export="imports.rejected",
+        file_name=f"loi-{stem}.xlsx",
+        rows=len(refused_rows),
+        filters={"import": record.pk, "kind": record.kind},
+    )
     return response
 
 
@@ -240,4 +250,8 @@ def report_coverage(request):
 
 @role_required(Role.ADMIN)
 def report_enrollments(request):
-    return _download(reports.enrollments_report(_report_campaign(request), user=request.user))
+    campaign = _report_campaign(request)
+    report = reports.enrollments_report(campaign, user=request.user)
+    filters = {"campaign": campaign.code}
+    record_download(request, export="reports.enrollments", file_name=report.filename, rows=report.rows, filters=filters)
+    return _download(report)

@@ -3,6 +3,7 @@ from django.urls import path
 from . import excel_views, planning_views
 from .views import admin_home, exports, province
 from .views import agency as agency_views
+from .views import audit as audit_views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
     path("my-agency/", agency_views.agency_home, name="agency_home"),
     path("my-agency/<slug:table>.xlsx", exports.my_agency_export, name="my_agency_export"),
     path("manage/", admin_home, name="admin_home"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/downloads/", audit_views.download_log, name="download_log"),
     path("imports/", excel_views.imports, name="imports"),
     path("imports/<str:kind>/", excel_views.import_upload, name="import_upload"),
     path("imports/<str:kind>/template.xlsx", excel_views.import_template, name="import_template"),

@@ -18,6 +18,7 @@ from campaign.models import BhxhOffice, Campaign, Commune, CoverageBaseline, Pro
 from campaign.services import import_geography, save_campaign
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, sync_role_groups
+from core.audit import without_history
 from dashboard.progress.snapshots import compute_progress, days_to_backfill
 from enrollments.models import GiftStock
 
@@ -245,7 +246,16 @@ def _drop_stale_demo_rows(campaign: Campaign, agencies: list[CollectionAgency], 
 
 @transaction.atomic
 def seed_demo(*, enrollment_scale: float = 1.0) -> SeedReport:
-    """Build or refresh the demo; ``enrollment_scale`` below 1 makes fewer enrollments (for quick tests)."""
+    """Build or refresh the demo; ``enrollment_scale`` below 1 makes fewer enrollments (for quick tests).
+
+    The made-up rows it writes are not in the audit trail (they would double the seed's writes);
+    what the demo users do afterwards is.
+    """
+    with without_history():
+        return _seed_demo(enrollment_scale=enrollment_scale)
+
+
+def _seed_demo(*, enrollment_scale: float) -> SeedReport:
     rng = random.Random(SEED)
     province = import_geography(province_code=PROVINCE_CODE)
     offices = seed_offices(province)

@@ -1,28 +1,55 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from core.audit_admin import HistoryAdmin
 from core.errors import DomainError
 
+from .identity import mask_birth_date, mask_cccd
 from .models import Enrollment, GiftIssue, GiftStock, Household, Participant, ParticipantChange, PriorCoverage
+from .privacy import PERSONAL_MASKS
 from .services import check_gift_stock
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(HistoryAdmin):
     list_display = ["code", "head_name", "commune"]
     search_fields = ["code", "head_name"]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune"]
 
 
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """The history page of a person shows that a CCCD, birth date or phone changed, masked like every list."""
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in PERSONAL_MASKS and value:
+            return PERSONAL_MASKS[change.field](value)
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "cccd", "date_of_birth", "sex", "commune", "target_group"]
+class ParticipantAdmin(HistoryAdmin):
+    """The list masks the CCCD and the birth date (search by the full CCCD still finds the person)."""
+
+    list_display = ["full_name", "cccd_masked", "birth_masked", "sex", "commune", "target_group"]
     list_filter = ["sex", "target_group"]
     search_fields = ["cccd", "full_name", "bhxh_code", "phone"]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune"]
     raw_id_fields = ["household"]
+
+    @admin.display(description=_("CCCD number"), ordering="cccd")
+    def cccd_masked(self, participant: Participant) -> str:
+        return mask_cccd(participant.cccd)
+
+    @admin.display(description=_("date of birth"), ordering="date_of_birth")
+    def birth_masked(self, participant: Participant) -> str:
+        return mask_birth_date(participant.date_of_birth)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryHelper(self.model, historical_record)
 
 
 @admin.register(PriorCoverage)
@@ -33,7 +60,7 @@ class PriorCoverageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(HistoryAdmin):
     """Read-only here: enrollments are recorded and cancelled through the services (form, API, import)."""
 
     list_display = [

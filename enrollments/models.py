@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, CampaignWeek, Commune, Product
 from collectors.models import CollectionAgency, Collector
+from core.audit import AuditedHistory
 
 from .classification import Classification
 from .vocabulary import EnrollmentQuerySet, Status
@@ -59,6 +60,8 @@ class Household(models.Model):
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="households", verbose_name=_("commune"))
     is_demo = models.BooleanField(_("demo data"), default=False)
 
+    history = AuditedHistory()
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -93,6 +96,8 @@ class Participant(models.Model):
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = _("participant")
@@ -221,6 +226,7 @@ class Enrollment(models.Model):
         verbose_name=_("cancelled by"),
     )
 
+    history = AuditedHistory()
     objects = EnrollmentQuerySet.as_manager()
 
     class Meta:

@@ -4,6 +4,7 @@ CCCD, birth date and phone are shown in full to admins and to the officers of th
 recorded the enrollment; everyone else sees them masked (Decree 13/2023 on personal data).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +12,20 @@ from collectors.roles import Role, role_of
 from collectors.scoping import agency_of
 
 from .identity import mask_birth_date, mask_cccd, mask_phone
+
+# The personal fields of a person by name, each with its mask: for lists and logs that show a
+# change of them (the audit trail, the admin's history pages) without the value itself.
+PERSONAL_MASKS = {"cccd": mask_cccd, "date_of_birth": mask_birth_date, "phone": mask_phone}
+
+
+_CCCD_IN_TEXT = re.compile(r"(?<!\d)\d{12}(?!\d)")
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+84|0)\d{8,10}(?!\d)")
+
+
+def mask_in_text(text: str) -> str:
+    """Free text (a log line, a database error) with every CCCD-like and phone-like number masked."""
+    text = _CCCD_IN_TEXT.sub(lambda match: mask_cccd(match.group()), text)
+    return _PHONE_IN_TEXT.sub(lambda match: mask_phone(match.group()), text)
 
 
 def sees_personal_data(user, agency_id: int | None) -> bool:

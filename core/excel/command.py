@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from core.audit import command_actor, named_user
 from core.errors import DomainError
 from core.models import ImportRecord
 
@@ -33,8 +34,10 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and show what would change; write nothing")
         parser.add_argument("--template", metavar="FILE", help="write the import's Excel template to FILE")
         parser.add_argument("--rejected", metavar="FILE", help="if rows are refused, write them to FILE (.xlsx)")
+        parser.add_argument("--user", help="the username the writes are recorded under (default: the system user)")
 
     def handle(self, *args, file: str | None, dry_run: bool, template: str | None, rejected: str | None, **options):
+        user = named_user(options.get("user"))
         codes = {name: options.get(name) or "" for name, _required, _text in self.options}
         if template:
             self._write_template(template, codes)
@@ -45,7 +48,8 @@ class ImportCommand(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
-        record = self._import(path, codes, write=not dry_run)
+        with command_actor(user, command=type(self).__module__.rsplit(".", 1)[-1]):
+            record = self._import(path, codes, write=not dry_run, user=user)
         self._report(record, dry_run=dry_run)
         if record.outcome == ImportRecord.Outcome.REJECTED:
             if rejected and record.rejected_file:
@@ -64,8 +68,8 @@ class ImportCommand(BaseCommand):
         Path(target).write_bytes(self.importer.template(context))
         self.stdout.write(_("Template written to %(path)s.") % {"path": target})
 
-    def _import(self, path: Path, codes: dict, *, write: bool) -> ImportRecord:
-        actor = _actor()
+    def _import(self, path: Path, codes: dict, *, write: bool, user) -> ImportRecord:
+        actor = user.get_username() if user is not None else _actor()
         size = path.stat().st_size
         if size > settings.IMPORT_MAX_BYTES:
             digest = hashlib.sha256()
@@ -73,7 +77,13 @@ class ImportCommand(BaseCommand):
                 while chunk := stream.read(1 << 20):
                     digest.update(chunk)
             return record_refusal(
-                self.importer, file_name=path.name, size=size, sha256=digest.hexdigest(), source="command", actor=actor
+                self.importer,
+                file_name=path.name,
+                size=size,
+                sha256=digest.hexdigest(),
+                source="command",
+                actor=actor,
+                user=user,
             )
         return run_import(
             self.importer,
@@ -83,6 +93,7 @@ class ImportCommand(BaseCommand):
             write=write,
             source=ImportRecord.Source.COMMAND,
             actor=actor,
+            user=user,
         )
 
     def _report(self, record: ImportRecord, *, dry_run: bool) -> None:

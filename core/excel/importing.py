@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.audit import acting_as
 from core.errors import DomainError
 from core.models import ImportRecord
 
@@ -223,7 +224,8 @@ def run_import(
     outcome = Outcome()
     try:
         with transaction.atomic():
-            outcome = importer.run(table, rows, context=context, write=write and not problems)
+            with acting_as(record.user, reason=_history_reason(record)):
+                outcome = importer.run(table, rows, context=context, write=write and not problems)
             problems += outcome.problems
             if problems or not write:
                 transaction.set_rollback(True)
@@ -254,6 +256,11 @@ def _database_failure(exc: DatabaseError) -> str:
             "Upload the file again in a few minutes."
         )
     return _("The database refused the data; nothing was written. Check the file and retry.")
+
+
+def _history_reason(record: ImportRecord) -> str:
+    """What the history rows of an import's writes say they came from."""
+    return f"import #{record.pk} ({record.kind})" if record.pk else f"import ({record.kind})"
 
 
 def record_refusal(

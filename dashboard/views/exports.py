@@ -7,6 +7,7 @@ from campaign.models import BhxhOffice, Commune
 from collectors.models import CollectionAgency
 from collectors.roles import Role, role_required
 from core import clock
+from core.downloads import record_download
 from core.excel.writer import XLSX_CONTENT_TYPE
 
 from .. import exports
@@ -18,9 +19,17 @@ from ..reports import Report
 from .agency import officer_agency
 from .province import STAFF, officers_week, running_campaign
 
+# Tables that list people (CCCD, birth date, phone as the viewer may see them): each download is kept.
+PERSONAL_TABLES = frozenset({"enrollments"})
 
-def _download(tables: dict, table: str, context: dict) -> FileResponse:
+
+def _download(tables: dict, table: str, context: dict, *, request=None) -> FileResponse:
     report: Report = tables[table](context)
+    if request is not None and table in PERSONAL_TABLES:
+        filters = {key: request.GET[key] for key in request.GET} | {"agency": context["agency"].code}
+        record_download(
+            request, export=f"dashboard.agency.{table}", file_name=report.filename, rows=report.rows, filters=filters
+        )
     return FileResponse(report.file, as_attachment=True, filename=report.filename, content_type=XLSX_CONTENT_TYPE)
 
 
@@ -74,7 +83,7 @@ def agency_export(request, code: str, table: str):
         commune_ids=communes_served(chosen, campaign),
         officers_week=officers_week(request),
     )
-    return _download(exports.AGENCY_TABLES, table, context)
+    return _download(exports.AGENCY_TABLES, table, context, request=request)
 
 
 @role_required(Role.OFFICER)
@@ -91,4 +100,4 @@ def my_agency_export(request, table: str):
         commune_ids=scope.commune_ids,
         officers_week=officers_week(request),
     )
-    return _download(exports.AGENCY_TABLES, table, context)
+    return _download(exports.AGENCY_TABLES, table, context, request=request)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign
 from collectors.models import Collector
 from core import clock, freshness
+from core.audit import acting_as, record_history
 from core.errors import ConflictError, DomainError
 
 from ..models import (
@@ -29,7 +30,8 @@ def _store(
     # Classify, price and look for duplicates under the lock, so a concurrent recording of the same person is seen.
     first_pass = prepare_enrollment(campaign=campaign, request=request, batch_position=batch_position)
     refuse_duplicates(first_pass)  # a duplicate says more than a difference in what was typed
-    participant = person_for_recording(first_pass, collector, user=recorded_by)
+    with acting_as(recorded_by):
+        participant = person_for_recording(first_pass, collector, user=recorded_by)
     prepared = prepare_enrollment(
         campaign=campaign, request=first_pass.request, batch_position=batch_position, collector=collector
     )
@@ -50,7 +52,7 @@ def _store(
         recorded_by=recorded_by,
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(recorded_by):
             enrollment.save()
     except IntegrityError as exc:
         # The database's own guard (unique same-day row, no overlapping periods) caught a race.
@@ -130,5 +132,7 @@ def cancel_enrollment(*, enrollment: Enrollment, reason: str, user) -> Enrollmen
         flagged=True, flag_note=_("Enrollment cancelled after the mug was handed over: %(reason)s") % {"reason": reason}
     )
     enrollment.refresh_from_db()
+    with acting_as(user):
+        record_history([enrollment])  # an update() sends no signal: the cancellation's history row
     _figures_change(enrollment.campaign_id)
     return enrollment

@@ -1,8 +1,8 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from awards.services import Outcome, compute_rankings, publish_ranking
 from campaign.selectors import campaign_by_code
+from core.audit import command_actor, named_user
 from core.errors import DomainError
 
 
@@ -25,11 +25,11 @@ class Command(BaseCommand):
             found = campaign_by_code(campaign)
         except DomainError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        publisher = None
-        if user:
-            publisher = get_user_model().objects.filter(username=user, is_active=True).first()
-            if publisher is None:
-                raise CommandError(f"No active user is called {user}.")
+        publisher = named_user(user)
+        with command_actor(publisher, command="compute_rankings"):
+            self._compute(found, week, final, publish=publish, publisher=publisher)
+
+    def _compute(self, found, week: int | None, final: bool, *, publish: bool, publisher) -> None:
         try:
             computed = compute_rankings(campaign=found, week_number=week, final=final)
             if not computed:
