@@ -74,7 +74,7 @@ def test_a_count_written_as_the_app_writes_it_reads_back(number):
 
 @given(st.text(min_size=1), NON_ASCII_DIGITS)
 def test_a_count_with_a_digit_that_is_not_0_to_9_is_refused(text, digit):
-    """ "١٢" (Arabic-Indic) or "１２" (full width) are digits to Python's int(), not to the people who read the sheet."""
+    """ "١٢" (Arabic-Indic) or "１２" (full width) are digits to Python's int(), not to those who read the sheet."""
     digits = "".join(c for c in text if c.isascii() and c.isdigit()) or "1"
     with english():
         assert value_or_refusal(to_count, digits + digit) is None
