@@ -19,6 +19,7 @@ from django.utils import translation
 
 from core.excel.importing import rejected_rows_file
 from core.excel.reader import SpreadsheetRefused, read_table
+from core.tests.excel_files import _rewrite_sheet as rewrite_sheet
 from core.tests.excel_files import sheet_file, with_cached_values
 from core.tests.test_excel_reader import HEADER, LIMITS, NOT_A_SPREADSHEET, SPEC, UNREADABLE
 
@@ -128,15 +129,7 @@ def test_formulas_are_read_as_the_value_excel_stored_never_as_a_formula_to_run()
 
 def _as_text_result(data: bytes, ref: str) -> bytes:
     """Mark a formula cell's stored value as text (t="str"), as Excel does for a formula that gives text."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            content = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                content = re.sub(rf'<c r="{ref}"( t="[^"]*")?'.encode(), f'<c r="{ref}" t="str"'.encode(), content)
-            target.writestr(item, content)
-    return out.getvalue()
+    return rewrite_sheet(data, lambda xml: re.sub(rf'<c r="{ref}"( t="[^"]*")?', f'<c r="{ref}" t="str"', xml))
 
 
 def test_a_formula_typed_as_text_is_read_as_text_and_written_back_escaped():
