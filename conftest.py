@@ -10,8 +10,23 @@ import os
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 CHROMIUM = "/usr/bin/chromium"
+
+# Property-based tests (hypothesis): few examples each, no deadline (a shared 2-core machine is slow
+# at times, which is not a failure), nothing written to a .hypothesis folder; in CI the examples are
+# the same on every run, so a red build is reproducible and never a roll of the dice.
+hypothesis_settings.register_profile(
+    "project",
+    max_examples=60,
+    deadline=None,
+    database=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("project")
 
 
 def _service_missing(marker: str) -> str | None:

@@ -43,13 +43,13 @@ def same_connection():
 
     (Django's own test client does the same: it disconnects ``close_old_connections``.)
     """
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
+    around = (signals.request_started, signals.request_finished)
+    connected = [signal for signal in around if signal.disconnect(close_old_connections)]
     try:
         yield
     finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+        for signal in connected:
+            signal.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -83,7 +83,9 @@ KNOWN = st.fixed_dictionaries(
         "sex": st.just("male"),
         "collected_on": st.dates(date(2025, 11, 12), date(2025, 12, 10)).map(date.isoformat),
         "months": st.sampled_from([1, 3, 6, 12]),
-        "week": st.integers(1, 6),
+        "week": st.sampled_from([1, 2, 5, 6, 0, -1, 2**15, 2**63]),
+        "final": st.booleans(),
+        "provisional": st.booleans(),
         "agency": st.sampled_from([AGENCY, AGENCY + NUL]),
         # Numbers at the edges a database column or a Python conversion may not take (64 bits).
         "offset": st.sampled_from([0, 1, 2**63 - 1, 2**63, 2**64]),

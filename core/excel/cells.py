@@ -101,9 +101,11 @@ def to_code(digits: int = 0) -> Callable:
     return convert
 
 
-_GROUPED = re.compile(r"-?\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*")
+# re.ASCII throughout: \d is then 0-9 only, not "٣" or "１", which int() would read (core/text.py).
+_GROUPED = re.compile(r"-?\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*", re.ASCII)
+_WHOLE = re.compile(r"-?\d+", re.ASCII)
 # "1,5", "1.200,5", "1,200.5": numbers, but not whole ones.
-_DECIMAL = re.compile(r"-?(?:\d{1,3}(?:[., ]\d{3})+|\d+)[.,]\d+")
+_DECIMAL = re.compile(r"-?(?:\d{1,3}(?:[., ]\d{3})+|\d+)[.,]\d+", re.ASCII)
 
 
 def to_count(value) -> int:
@@ -114,7 +116,7 @@ def to_count(value) -> int:
         text = value.strip().replace("\u00a0", " ")
         if _GROUPED.fullmatch(text):
             number = int(re.sub(r"[., ]", "", text))
-        elif re.fullmatch(r"-?\d+", text):
+        elif _WHOLE.fullmatch(text):
             number = int(text)
         elif _DECIMAL.fullmatch(text):
             raise CellError(_("%(value)s is not a whole number; a count has no decimals.") % {"value": show(value)})
@@ -131,8 +133,8 @@ def to_count(value) -> int:
     return number
 
 
-_DATE_TEXT = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DATE_TEXT = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.ASCII)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 
 
 def to_date(value) -> date:

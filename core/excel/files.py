@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
@@ -33,7 +34,16 @@ def check_file(data: bytes, *, max_bytes: int, max_unpacked_bytes: int) -> None:
         raise SpreadsheetRefused(_not_a_spreadsheet())
     try:
         _check_archive(zipfile.ZipFile(io.BytesIO(data)), max_unpacked_bytes=max_unpacked_bytes)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, KeyError) as exc:
+    # zlib.error: a compressed part whose bytes were damaged (its CRC is checked only at its end).
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        KeyError,
+        zlib.error,
+    ) as exc:
         raise SpreadsheetRefused(_unreadable()) from exc
 
 

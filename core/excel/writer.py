@@ -2,8 +2,8 @@
 
 XlsxWriter's constant_memory mode flushes each row as it is written, so a report of
 100,000 enrollments uses the memory of one row. Cells that would start a formula
-("=", "+", "-", "@", tab, carriage return) are written as text with a leading
-apostrophe, so a name typed as "=HYPERLINK(...)" cannot run in Excel or LibreOffice.
+("=", "+", "-", "@", tab, carriage return), headers and title lines included, are written
+as text with a leading apostrophe, so a name typed as "=HYPERLINK(...)" cannot run in Excel or LibreOffice.
 
 Import templates use the same writer: a note on each header cell, drop-down lists and
 number or date checks where Excel offers them (``validation_rows``), and code columns
@@ -98,7 +98,8 @@ def _write_head(sheet, columns: Sequence[Column], title_lines: Sequence[str], fo
         sheet.write_string(row_number, 0, escape_formula(line), formats["title"])
         row_number += 1
     for index, column in enumerate(columns):
-        sheet.write_string(row_number, index, column.header, formats["header"])
+        # Headers too: the rejected-rows file repeats the headers of the user's own sheet.
+        sheet.write_string(row_number, index, escape_formula(column.header), formats["header"])
         if column.note:
             sheet.write_comment(row_number, index, column.note, {"x_scale": 2, "y_scale": 1.5})
     sheet.freeze_panes(row_number + 1, 0)
