@@ -9,11 +9,19 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from core.backup import Target
 from demo.data import seed_demo
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The commands' messages in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -39,7 +47,9 @@ def run(*args) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_the_demo_campaign_is_backed_up_and_restored_with_every_row(settings, tmp_path, empty_database):
+def test_the_demo_campaign_is_backed_up_and_restored_with_every_row(
+    settings, tmp_path, empty_database, default_policies
+):
     settings.APP_TODAY = date(2025, 12, 10)
     seed_demo(enrollment_scale=0.02)
     tables = connection.introspection.table_names()
