@@ -10,6 +10,8 @@ software, say), so a user logging out everywhere keeps them; an admin acting on 
 account revokes them with the same stroke (``revoke_tokens=True``). See README, "Security".
 """
 
+import logging
+
 from django.contrib.auth import logout
 from django.db import transaction
 from django.db.models import F
@@ -18,6 +20,7 @@ from django.utils import timezone
 from ..models import ApiToken, SessionEpoch
 
 SESSION_KEY = "_session_epoch"
+logger = logging.getLogger(__name__)
 
 
 def epoch_of(user) -> int:
@@ -46,6 +49,9 @@ def end_all_sessions(*, user, by=None, revoke_tokens: bool = False) -> int:
     revoked = 0
     if revoke_tokens:
         revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    logger.info(
+        "all sessions of user %s ended by user %s; %s API tokens revoked", user.pk, getattr(by, "pk", None), revoked
+    )
     return revoked
 
 

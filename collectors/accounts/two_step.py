@@ -85,19 +85,23 @@ def start_enrolment(*, user) -> TOTPDevice:
         return TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
 
 
-@transaction.atomic
 def confirm_enrolment(*, user, code: str) -> tuple[TOTPDevice, list[str]]:
-    """Turn two-step login on once the app shows a right code; returns the device and backup codes."""
-    device = app_device(user, confirmed=False)
-    if device is None:
-        raise DomainError(_("Start again: scan a new QR code with your authenticator app."), field="code")
-    if _kind_of(code) != "app" or not device.verify_token(_normalised(code)):
-        raise DomainError(
-            _("This code is not right. Enter the 6 digits your authenticator app shows now."), field="code"
-        )
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    return device, new_backup_codes(user=user)
+    """Turn two-step login on once the app shows a right code; returns the device and backup codes.
+
+    The device row is locked, so a double-tapped button confirms once and hands out one set of
+    codes; a refusal is raised after the transaction, so a wrong code's throttling is kept.
+    """
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+        if device is None:
+            raise DomainError(_("Start again: scan a new QR code with your authenticator app."), field="code")
+        _refuse_while_throttled([device])
+        accepted = _kind_of(code) == "app" and device.verify_token(_normalised(code))
+        if accepted:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            return device, new_backup_codes(user=user)
+    raise DomainError(_("This code is not right. Enter the 6 digits your authenticator app shows now."), field="code")
 
 
 def new_backup_codes(*, user) -> list[str]:
@@ -145,10 +149,9 @@ def _kind_of(code: str) -> str | None:
     return "backup" if _BACKUP_CODE.fullmatch(code) else None
 
 
-def _seconds_to_wait(user) -> int:
-    """0 when a code may be checked now; else how long every device of the user is throttled."""
+def _seconds_to_wait(devices: list) -> int:
+    """0 when a code may be checked now; else how long every one of ``devices`` is throttled."""
     now, waits = timezone.now(), []
-    devices = list(devices_for_user(user))
     for device in devices:
         allowed, info = device.verify_is_allowed()
         if not allowed and info and info.get("locked_until"):
@@ -158,19 +161,23 @@ def _seconds_to_wait(user) -> int:
     return 0
 
 
-def verify_code(*, user, code: str):
-    """The device that accepts ``code`` (the app's or a backup code, used up); else a refusal."""
-    if _kind_of(code) is None:
-        raise DomainError(
-            _("Enter the 6 digits your authenticator app shows, or a backup code of 8 characters."), field="code"
-        )
-    wait = _seconds_to_wait(user)
+def _refuse_while_throttled(devices: list) -> None:
+    wait = _seconds_to_wait(devices)
     if wait:
         raise DomainError(
             _("Too many wrong codes. Wait %(seconds)s seconds, then try the code your app shows at that time.")
             % {"seconds": wait},
             field="code",
         )
+
+
+def verify_code(*, user, code: str):
+    """The device that accepts ``code`` (the app's or a backup code, used up); else a refusal."""
+    if _kind_of(code) is None:
+        raise DomainError(
+            _("Enter the 6 digits your authenticator app shows, or a backup code of 8 characters."), field="code"
+        )
+    _refuse_while_throttled(list(devices_for_user(user)))
     device = match_token(user, _normalised(code))
     if device is None:
         raise DomainError(

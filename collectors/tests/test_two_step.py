@@ -1,5 +1,6 @@
 """Two-step login (TOTP) for admins: enrolment, the code at login, backup codes, throttling (issue 10, fault 7)."""
 
+import re
 import time
 from datetime import timedelta
 from unittest import mock
@@ -57,7 +58,20 @@ def admin():
     return UserFactory(role=Role.ADMIN, is_staff=True)
 
 
-def test_an_admin_enrols_with_a_server_drawn_qr_code_and_gets_ten_backup_codes(admin):
+@pytest.fixture
+def slow_throttle(settings):
+    """A minute's wait after one wrong code (not the default second), so a loaded test machine stays inside it."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 60
+
+
+def _waits(page) -> int:
+    """The seconds the throttle message asks to wait."""
+    found = re.search(r"Đã nhập sai quá nhiều lần\. Hãy chờ (\d+) giây", page.content.decode())
+    assert found, "no throttle message"
+    return int(found.group(1))
+
+
+def test_an_admin_enrols_with_a_server_drawn_qr_code_and_gets_ten_backup_codes(admin, slow_throttle):
     browser = _browser(admin)
     assert "Bật đăng nhập hai bước" in browser.get(reverse("two_step")).content.decode()
     browser.post(reverse("two_step"), {"action": "start"})
@@ -75,6 +89,10 @@ def test_an_admin_enrols_with_a_server_drawn_qr_code_and_gets_ten_backup_codes(a
         reverse("two_step"), {"action": "confirm", "code": "000000" if _code(device) != "000000" else "111111"}
     )
     assert "Mã không đúng. Hãy nhập 6 chữ số ứng dụng xác thực đang hiện." in refused.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+    throttled = browser.post(reverse("two_step"), {"action": "confirm", "code": _code(device)})
+    assert 30 < _waits(throttled) <= 60
     device.refresh_from_db()
     assert not device.confirmed
     device.throttling_failure_timestamp = None  # as if a few seconds had passed
@@ -105,7 +123,7 @@ def test_once_enrolled_the_login_asks_for_the_code_before_any_page(admin):
     assert browser.get("/api/v1/enrollments").status_code == 200
 
 
-def test_a_wrong_code_is_refused_in_vietnamese_and_wrong_codes_are_throttled(admin):
+def test_a_wrong_code_is_refused_in_vietnamese_and_wrong_codes_are_throttled(admin, slow_throttle):
     device, _ = _enrol(_browser(admin))
     browser = _browser(admin, "10.0.0.2")
     right = _code(device, 1)
@@ -113,15 +131,16 @@ def test_a_wrong_code_is_refused_in_vietnamese_and_wrong_codes_are_throttled(adm
 
     refused = browser.post(reverse("two_step_verify"), {"code": wrong})
     assert refused.status_code == 200 and WRONG in refused.content.decode()
-    # Straight after a wrong code even the right one is not checked: the device waits 1 s, then 2, 4, 8...
+    # Straight after a wrong code even the right one is not checked: the device waits (1 s by default,
+    # then 2, 4, 8...; a minute per step here).
     with _later(1):
         throttled = browser.post(reverse("two_step_verify"), {"code": right})
-    assert "Đã nhập sai quá nhiều lần. Hãy chờ 1 giây" in throttled.content.decode()
+    assert 30 < _waits(throttled) <= 60
     assert browser.get(reverse("home")).status_code == 302  # still not let in
 
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
-    device.throttling_failure_timestamp -= timedelta(seconds=2)  # the wait is over
+    device.throttling_failure_timestamp -= timedelta(seconds=61)  # the wait is over
     device.save()
     with _later(1):
         accepted = browser.post(reverse("two_step_verify"), {"code": right})
@@ -237,3 +256,13 @@ def test_new_backup_codes_need_a_current_code_and_replace_the_old_ones(admin):
     new = list(StaticToken.objects.filter(device__user=admin).values_list("token", flat=True))
     assert len(new) == 10 and not set(new) & set(old)
     assert all(code in page.content.decode() for code in new)
+
+
+def test_htmx_requests_are_sent_to_the_code_page_whole_and_next_stays_on_the_site(admin):
+    device, _ = _enrol(_browser(admin))
+    browser = _browser(admin, "10.0.0.2")
+    partial = browser.get(reverse("collectors:agency_list"), headers={"HX-Request": "true"})
+    assert partial.status_code == 200 and partial["HX-Redirect"].startswith(reverse("two_step_verify"))
+    with _later(1):
+        response = browser.post(reverse("two_step_verify"), {"code": _code(device, 1), "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
