@@ -56,6 +56,8 @@ def policy_on(day: date) -> PolicyInForce:
         },
         bhxh_months=tuple(row.bhxh_months),
         bhxh_support_max_months=row.bhxh_support_max_months,
+        effective_from=row.effective_from,
+        legal_basis=row.legal_basis,
     )
     return PolicyInForce(policy, row.bhyt_waiting_days)
 
