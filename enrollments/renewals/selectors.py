@@ -331,3 +331,12 @@ def _order(row: RenewalRow):
     rank = RenewalStatus.ORDER.index(row.status)
     end = row.coverage_end.toordinal()
     return (rank, end if rank == 0 else -end, row.full_name, row.full_cccd)
+
+
+def renewal_summary(user, *, today: date, campaign: Campaign | None, shown: int = 10) -> dict:
+    """The officer's home: how many people are due within 30 days or lapsed, and the first of them."""
+    rows = renewal_list(user, today=today, filters=RenewalFilters(within=WINDOWS[0]), campaign=campaign)
+    counts = {status: 0 for status in RenewalStatus.ORDER}
+    for row in rows:
+        counts[row.status] += 1
+    return {"rows": rows[:shown], "counts": counts, "total": len(rows), "within": WINDOWS[0]}
