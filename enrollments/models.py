@@ -147,14 +147,15 @@ class PriorCoverage(models.Model):
     product = models.CharField(_("product"), max_length=10, choices=Product.choices)
     last_coverage_end = models.DateField(_("last coverage end"))
     # Who the person is, when BHXH's list carries it: people known only from it are listed per commune and called.
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # Empty by default in the database too: the bulk COPY of CCCD, product and end leaves them out.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True, db_default="")
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True, db_default="")
     commune = models.ForeignKey(
         Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("commune")
     )
-    phone = models.CharField(_("phone"), max_length=15, blank=True)
-    household_code = models.CharField(_("household code"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=15, blank=True, db_default="")
+    household_code = models.CharField(_("household code"), max_length=30, blank=True, db_default="")
     imported_at = models.DateTimeField(_("imported"), auto_now=True)
 
     class Meta:
