@@ -121,3 +121,31 @@ def test_refusals_change_nothing(source, args, message, settings):
         call_command("copy_campaign", *args)
     assert message in str(caught.value)
     assert Campaign.objects.count() == count
+
+
+def test_an_admin_copies_a_campaign_in_the_browser(client, source):
+    from collectors.roles import Role
+    from collectors.tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.ADMIN))
+    assert client.get("/campaigns/copy/").status_code == 200
+    answer = client.post(
+        "/campaigns/copy/",
+        {"source": source.code, "code": "TN-2026", "start": "11/11/2026", "end": "15/12/2026", "with_quotas": "on"},
+    )
+    new = Campaign.objects.get(code="TN-2026")
+    assert answer.status_code == 302 and answer["Location"] == f"/admin/campaign/campaign/{new.pk}/change/"
+    assert (new.weeks.count(), WeeklyQuota.objects.filter(week__campaign=new).count()) == (5, 3)
+
+
+def test_the_browser_form_shows_the_services_refusal_and_others_may_not_copy(client, source):
+    from collectors.roles import Role
+    from collectors.tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.ADMIN))
+    data = {"source": source.code, "code": source.code, "start": "2026-11-11", "end": "2026-12-15"}
+    page = client.post("/campaigns/copy/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and Campaign.objects.count() == 1
+    assert page.context["form"].errors["code"]
+    client.force_login(UserFactory(role=Role.PROVINCIAL))
+    assert client.get("/campaigns/copy/").status_code == 403
