@@ -152,3 +152,16 @@ def test_renewing_a_prior_only_person_opens_the_form_to_complete(client, world):
 def test_renewing_someone_not_on_the_list_is_not_found(client, world):
     client.force_login(world["officer"])
     assert client.get(reverse("enrollments:renew"), {"cccd": cccd_of(7), "product": "bhyt_hgd"}).status_code == 404
+
+
+def test_admins_read_the_contact_log_in_the_admin_site(client, world):
+    from collectors.roles import Role
+    from collectors.tests.factories import UserFactory
+
+    client.force_login(world["officer"])
+    _contact(client, cccd_of(1), outcome="refused")
+    superuser = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    page = client.get("/admin/enrollments/renewalcontact/")
+    assert page.status_code == 200 and cccd_of(1) in page.content.decode()
+    assert client.get("/admin/enrollments/renewalcontact/add/").status_code == 403
