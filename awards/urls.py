@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .copy_views import copy_campaign_page
 
 app_name = "awards"
 urlpatterns = [
@@ -14,4 +15,5 @@ urlpatterns = [
     path("rankings/<int:pk>/export.xlsx", views.export, name="export"),
     path("rankings/<int:pk>/publish/", views.publish, name="publish"),
     path("rankings/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("campaigns/copy/", copy_campaign_page, name="copy_campaign"),
 ]

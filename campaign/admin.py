@@ -1,4 +1,10 @@
+from datetime import timedelta
+
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
 
 from core.audit_admin import HistoryAdmin
 
@@ -80,8 +86,26 @@ class CoverageBaselineAdmin(admin.ModelAdmin):
 class PolicyParametersAdmin(HistoryAdmin):
     """Rates change by decree: admins add a row with the date it takes effect, never edit the past."""
 
+    def get_queryset(self, request):
+        # Each row runs until the day before the next one starts: one subquery, not a query per row.
+        following = PolicyParameters.objects.filter(effective_from__gt=OuterRef("effective_from")).order_by(
+            "effective_from"
+        )
+        return super().get_queryset(request).annotate(next_from=Subquery(following.values("effective_from")[:1]))
+
+    @admin.display(description=_("in force until"))
+    def in_force_until(self, obj):
+        return (obj.next_from - timedelta(days=1)).strftime("%d/%m/%Y") if obj.next_from else _("until further notice")
+
+    @admin.display(description=_("in force today"), boolean=True)
+    def in_force_today(self, obj):
+        today = clock.today()
+        return obj.effective_from <= today and (obj.next_from is None or today < obj.next_from)
+
     list_display = [
         "effective_from",
+        "in_force_until",
+        "in_force_today",
         "base_salary",
         "bhyt_rate_pct",
         "bhxh_rate_pct",

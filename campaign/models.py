@@ -267,3 +267,51 @@ class PolicyParameters(models.Model):
             value = getattr(self, field)
             if not value or not all(isinstance(m, int) and m > 0 for m in value):
                 raise ValidationError({field: _("List the periods as whole months, for example [3, 6, 12].")})
+        if self.effective_from is not None:
+            self._check_dates_chain()
+
+    def _check_dates_chain(self) -> None:
+        """Refuse a date that would leave two rows in force on one day, or days with no row in force.
+
+        Each row is in force from its date to the day before the next row's, so the rows always
+        form one unbroken chain; what can break it is a second row on the same date (an overlap),
+        an existing row moved past a neighbour (the periods paid under it would change rates), or
+        the earliest row moved later (the days in between would have no rates: a gap).
+        """
+        others = PolicyParameters.objects.exclude(pk=self.pk)
+        day = self.effective_from
+        if others.filter(effective_from=day).exists():
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "Another row is already in force from %(date)s: two rows would be in force on the same "
+                        "days. Change that row instead, or choose another date."
+                    )
+                    % {"date": day.strftime("%d/%m/%Y")}
+                }
+            )
+        if self.pk is None:
+            return
+        stored = PolicyParameters.objects.filter(pk=self.pk).values_list("effective_from", flat=True).first()
+        if stored is None or stored == day:
+            return
+        low, high = sorted((stored, day))
+        if others.filter(effective_from__gt=low, effective_from__lt=high).exists():
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "This date moves the row past another row, so the periods of both would overlap. "
+                        "Add a new row for the new date instead."
+                    )
+                }
+            )
+        if day > stored and not others.filter(effective_from__lt=stored).exists():
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "This row is the earliest: moving it to %(date)s would leave the days from %(old)s "
+                        "without any rates in force."
+                    )
+                    % {"date": day.strftime("%d/%m/%Y"), "old": stored.strftime("%d/%m/%Y")}
+                }
+            )

@@ -25,6 +25,7 @@ from enrollments.models import GiftStock
 from .awards import purge_demo_rankings, seed_awards
 from .enrollments import DEMO_DAY, drop_demo_enrollments, seed_enrollments
 from .names import person_name
+from .renewals import seed_renewal_people
 
 PROVINCE_CODE = 80
 CAMPAIGN_CODE = "TN-CAODIEM-2025"
@@ -268,6 +269,7 @@ def _seed_demo(*, enrollment_scale: float) -> SeedReport:
     users = seed_users(next(c for c in collectors if c.agency.kind == CollectionAgency.Kind.POST_OFFICE))
     _drop_stale_demo_rows(campaign, agencies, collectors)
     enrollments = seed_enrollments(campaign, seed=SEED, scale=enrollment_scale)
+    seed_renewal_people(campaign, seed=SEED)
     seed_awards(campaign)
     for day in days_to_backfill(campaign, until=DEMO_DAY):  # the trend has a history on a new install
         compute_progress(campaign=campaign, day=day)

@@ -7,7 +7,16 @@ from core.audit_admin import HistoryAdmin
 from core.errors import DomainError
 
 from .identity import mask_birth_date, mask_cccd
-from .models import Enrollment, GiftIssue, GiftStock, Household, Participant, ParticipantChange, PriorCoverage
+from .models import (
+    Enrollment,
+    GiftIssue,
+    GiftStock,
+    Household,
+    Participant,
+    ParticipantChange,
+    PriorCoverage,
+    RenewalContact,
+)
 from .privacy import PERSONAL_MASKS
 from .services import check_gift_stock
 
@@ -54,9 +63,11 @@ class ParticipantAdmin(HistoryAdmin):
 
 @admin.register(PriorCoverage)
 class PriorCoverageAdmin(admin.ModelAdmin):
-    list_display = ["cccd", "product", "last_coverage_end", "imported_at"]
+    list_display = ["cccd", "product", "last_coverage_end", "full_name", "commune", "imported_at"]
     list_filter = ["product"]
-    search_fields = ["cccd"]
+    search_fields = ["cccd", "full_name"]
+    list_select_related = ["commune"]
+    raw_id_fields = ["commune"]
 
 
 @admin.register(Enrollment)
@@ -147,6 +158,26 @@ class ParticipantChangeAdmin(admin.ModelAdmin):
     list_filter = ["field", "agency"]
     search_fields = ["participant__cccd", "household__code"]
     date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RenewalContact)
+class RenewalContactAdmin(admin.ModelAdmin):
+    """The renewal lists' contact log: read-only, written by officers from the lists."""
+
+    list_display = ["contacted_on", "cccd", "product", "outcome", "agency", "contacted_by", "recorded_at"]
+    list_filter = ["outcome", "product", "agency"]
+    search_fields = ["cccd"]
+    date_hierarchy = "contacted_on"
+    list_select_related = ["agency", "contacted_by"]
 
     def has_add_permission(self, request):
         return False

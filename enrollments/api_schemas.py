@@ -35,6 +35,10 @@ class QuoteOut(Schema):
     income: int | None = Field(description="bhxh_tn: the monthly income contributed on, đồng")
     support_group: SupportGroupCode | None
     on: date = Field(description="The day whose rates apply")
+    policy_from: date | None = Field(
+        description="The first day of the PolicyParameters row whose rates were used (the row in force on `on`)"
+    )
+    policy_basis: str = Field(description="That row's legal basis, e.g. the decree")
 
 
 class ParticipantStatusOut(Schema):

@@ -9,6 +9,7 @@ as the BHXH collection offices compute them.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
@@ -41,6 +42,9 @@ class Policy:
     bhxh_support_pct: Mapping[str, Decimal]
     bhxh_months: tuple[int, ...]
     bhxh_support_max_months: int
+    # Which stored row these rates come from, so that every quote can say so (None: built in code).
+    effective_from: date | None = None
+    legal_basis: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "bhxh_support_pct", MappingProxyType(dict(self.bhxh_support_pct)))
@@ -63,6 +67,9 @@ class Quote:
     member_order: int | None = None
     income: int | None = None
     support_group: str | None = None
+    # The PolicyParameters row the amounts were computed with: its first day and legal basis.
+    policy_from: date | None = None
+    policy_basis: str = ""
 
 
 def round_half_up(value: Decimal) -> int:
@@ -105,6 +112,8 @@ def quote_bhyt(policy: Policy, *, months: int, member_order: int) -> Quote:
         state_support=0,
         amount_payable=monthly * months,
         member_order=order,
+        policy_from=policy.effective_from,
+        policy_basis=policy.legal_basis,
     )
 
 
@@ -171,4 +180,6 @@ def quote_bhxh(
         amount_payable=amount_due - state_support,
         income=income,
         support_group=group,
+        policy_from=policy.effective_from,
+        policy_basis=policy.legal_basis,
     )

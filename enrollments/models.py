@@ -151,6 +151,16 @@ class PriorCoverage(models.Model):
     cccd = models.CharField(_("CCCD number"), max_length=12)
     product = models.CharField(_("product"), max_length=10, choices=Product.choices)
     last_coverage_end = models.DateField(_("last coverage end"))
+    # Who the person is, when BHXH's list carries it: people known only from it are listed per commune and called.
+    # Empty by default in the database too: the bulk COPY of CCCD, product and end leaves them out.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True, db_default="")
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True, db_default="")
+    commune = models.ForeignKey(
+        Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("commune")
+    )
+    phone = models.CharField(_("phone"), max_length=15, blank=True, db_default="")
+    household_code = models.CharField(_("household code"), max_length=30, blank=True, db_default="")
     imported_at = models.DateTimeField(_("imported"), auto_now=True)
 
     class Meta:
@@ -374,3 +384,9 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+# The contact log of the renewal lists lives with them; imported here so that Django finds the model.
+from .renewals.models import ContactOutcome, RenewalContact  # noqa: E402
+
+__all__ = ["ContactOutcome", "RenewalContact"]

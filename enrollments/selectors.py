@@ -56,6 +56,8 @@ def policy_on(day: date) -> PolicyInForce:
         },
         bhxh_months=tuple(row.bhxh_months),
         bhxh_support_max_months=row.bhxh_support_max_months,
+        effective_from=row.effective_from,
+        legal_basis=row.legal_basis,
     )
     return PolicyInForce(policy, row.bhyt_waiting_days)
 
@@ -80,6 +82,29 @@ def supported_months_used(*, cccd: str) -> int:
     )
 
 
+def supported_months_by_person(participant_ids: Iterable[int]) -> dict[int, int]:
+    """``supported_months_used`` for many people in one query: participant id → months supported."""
+    rows = (
+        Enrollment.objects.filter(participant__in=list(participant_ids), product=Product.BHXH_TN, status=RECORDED)
+        .values("participant")
+        .annotate(months=Sum("supported_months"))
+    )
+    return {row["participant"]: row["months"] or 0 for row in rows}
+
+
+def on_the_ladder_by(collected_on: date) -> Q:
+    """The BHYT HGĐ enrollments that put a member on their household's ladder by ``collected_on``.
+
+    Not cancelled, collected in the same calendar year up to that day (DOMAIN.md "Contributions").
+    """
+    return Q(
+        product=Product.BHYT_HGD,
+        status=RECORDED,
+        collected_on__year=collected_on.year,
+        collected_on__lte=collected_on,
+    )
+
+
 def household_member_order(*, household: Household | None, collected_on: date, exclude_cccd: str = "") -> int:
     """1 + the other members already enrolled in BHYT HGĐ this calendar year up to ``collected_on``.
 
@@ -88,19 +113,29 @@ def household_member_order(*, household: Household | None, collected_on: date, e
     if household is None:
         return 1
     earlier = (
-        Enrollment.objects.filter(
-            participant__household=household,
-            product=Product.BHYT_HGD,
-            status=RECORDED,
-            collected_on__year=collected_on.year,
-            collected_on__lte=collected_on,
-        )
+        Enrollment.objects.filter(on_the_ladder_by(collected_on), participant__household=household)
         .exclude(participant__cccd=exclude_cccd)
         .values("participant")
         .distinct()
         .count()
     )
     return 1 + earlier
+
+
+def members_on_the_ladder(*, household_ids: Iterable[int], collected_on: date) -> dict[int, set[int]]:
+    """For many households at once: household id → the participants on its ladder by ``collected_on``.
+
+    A person's order is then 1 + the others in their household's set (``household_member_order``).
+    """
+    rows = (
+        Enrollment.objects.filter(on_the_ladder_by(collected_on), participant__household__in=list(household_ids))
+        .values_list("participant__household", "participant")
+        .distinct()
+    )
+    members: dict[int, set[int]] = {}
+    for household_id, participant_id in rows:
+        members.setdefault(household_id, set()).add(participant_id)
+    return members
 
 
 def household_member_order_after(
@@ -117,9 +152,8 @@ def household_member_order_after(
     members = {cccd for cccd in residents if named.get(cccd, household_code) == household_code}
     members |= {cccd for cccd, code in named.items() if code == household_code}
     members.discard(exclude_cccd)
-    this_year = Q(product=Product.BHYT_HGD, collected_on__year=collected_on.year, collected_on__lte=collected_on)
     enrolled = set(
-        Enrollment.objects.filter(this_year, participant__cccd__in=members, status=RECORDED).values_list(
+        Enrollment.objects.filter(on_the_ladder_by(collected_on), participant__cccd__in=members).values_list(
             "participant__cccd", flat=True
         )
     )

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .renewals import views as renewals
+from .renewals.renew import renew
 
 app_name = "enrollments"
 urlpatterns = [
@@ -13,4 +15,8 @@ urlpatterns = [
     path("enrollments/<int:pk>/", views.enrollment_detail, name="detail"),
     path("enrollments/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("enrollments/<int:pk>/gift/", views.hand_over_gift, name="gift"),
+    path("renewals/", renewals.renewals, name="renewals"),
+    path("renewals.xlsx", renewals.renewals_xlsx, name="renewals_xlsx"),
+    path("renewals/contact/", renewals.mark_contacted, name="renewal_contact"),
+    path("renewals/renew/", renew, name="renew"),
 ]

@@ -10,6 +10,7 @@ EXPECTED_RULES = {
     ("GET", "/quote"): ALL_ROLES,
     ("GET", "/participants/{cccd}/status"): ALL_ROLES,
     ("GET", "/enrollments"): ALL_ROLES,
+    ("GET", "/renewals"): ALL_ROLES,
     ("POST", "/enrollments"): frozenset({Role.OFFICER}),
     ("GET", "/campaigns/{code}/rankings"): ALL_ROLES,
     ("GET", "/campaigns/{code}/progress"): ALL_ROLES,

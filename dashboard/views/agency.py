@@ -7,6 +7,7 @@ from campaign.selectors import current_campaign
 from collectors.roles import Role, role_required
 from collectors.scoping import agency_of
 from core import clock
+from enrollments.renewals.selectors import renewal_summary
 
 from ..progress import pages
 from ..progress.answer import progress_scope
@@ -35,4 +36,7 @@ def agency_home(request):
         commune_ids=scope.commune_ids,
         officers_week=officers_week(request),
     )
-    return render_part(request, "dashboard/agency.html", context | {"staff_view": False}, ("officers",))
+    context["staff_view"] = False
+    if not request.htmx:  # a redrawn table needs no renewals
+        context["renewals"] = renewal_summary(request.user, today=clock.today(), campaign=campaign)
+    return render_part(request, "dashboard/agency.html", context, ("officers",))

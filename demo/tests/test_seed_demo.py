@@ -1,5 +1,8 @@
+from collections import Counter
+
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F
@@ -125,3 +128,19 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not Campaign.objects.exists()
+
+
+def test_seed_demo_adds_people_due_for_renewal_around_the_demo_day(settings):
+    from enrollments.renewals.selectors import RenewalFilters, renewal_list
+
+    settings.APP_TODAY = DEMO_DAY
+    seed_demo(enrollment_scale=0.02)
+    seed_demo(enrollment_scale=0.02)  # twice: the same people, not twice as many
+    admin = get_user_model().objects.get(username="demo_admin")
+    officer = get_user_model().objects.get(username="demo_officer")
+    rows = renewal_list(admin, today=DEMO_DAY, filters=RenewalFilters(within=60), campaign=None)
+    statuses = Counter(row.status for row in rows)
+    assert set(statuses) == {"due", "lapsed_renew", "lapsed_rejoin"}
+    assert all(count > 30 for count in statuses.values())
+    assert 350 <= len(rows) <= 450
+    assert renewal_list(officer, today=DEMO_DAY, filters=RenewalFilters(), campaign=None)

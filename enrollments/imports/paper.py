@@ -20,19 +20,22 @@ from core.models import ImportRecord
 
 from ..classification import Classification
 from ..identity import mask_cccd
-from ..models import Channel, Enrollment, Sex, Source, SupportGroup, TargetGroup
+from ..models import Channel, Enrollment, Source, SupportGroup, TargetGroup
 from ..services import EnrollmentRequest, PersonData, Prepared, prepare_enrollment, record_enrollment
-from .columns import CCCD, PRODUCT, PRODUCT_LABELS
+from .columns import (
+    CCCD,
+    HOUSEHOLD_CODE,
+    PRODUCT,
+    PRODUCT_LABELS,
+    SEX_LABELS,
+    choices_with_codes,
+    person_fields,
+)
 
 MAX_PAPER_ROWS = 2000  # each row runs the full entry checks; a larger batch belongs in several files
 
 
-def _choices(labels: dict[str, str], choices) -> dict[str, str]:
-    """Vietnamese labels and the stored codes, both accepted."""
-    return {**labels, **{value: value for value in choices.values}}
-
-
-SEX_LABELS = {"Nam": Sex.MALE, "Nữ": Sex.FEMALE}
+_choices = choices_with_codes
 TARGET_GROUP_LABELS = {
     "Nông dân": TargetGroup.FARMER,
     "Lao động tự do": TargetGroup.INFORMAL_WORKER,
@@ -58,15 +61,10 @@ PAPER_ENROLLMENTS = TableSpec(
     gettext_lazy("paper enrollments"),
     (
         CCCD,
-        Field("full_name", "Họ và tên", ("Họ tên", "Họ và tên người tham gia", "Tên người tham gia")),
-        Field("date_of_birth", "Ngày sinh", ("Ngày tháng năm sinh", "Ngày, tháng, năm sinh"), to_date),
-        Field("sex", "Giới tính", ("Giới",), to_choice(_choices(SEX_LABELS, Sex), shown=list(SEX_LABELS))),
-        Field("phone", "Số điện thoại", ("Điện thoại", "SĐT", "Số ĐT"), to_code(10), required=False, blank=True),
+        *person_fields(required=True),
         COMMUNE_CODE,
         COMMUNE_NAME,
-        Field(
-            "household_code", "Mã hộ gia đình", ("Mã hộ", "Mã HGĐ", "Mã hộ GĐ"), to_code(), required=False, blank=True
-        ),
+        HOUSEHOLD_CODE,
         Field("address", "Địa chỉ", ("Địa chỉ hộ gia đình", "Thôn, ấp"), required=False, blank=True),
         Field(
             "target_group",

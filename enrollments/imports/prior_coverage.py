@@ -13,6 +13,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaign.imports import COMMUNE_CODE, COMMUNE_NAME
+from campaign.selectors import commune_lookup
 from core import clock
 from core.errors import DomainError
 from core.excel.importing import STORED_LINES, Importer, change_counts, duplicates
@@ -23,7 +25,8 @@ from core.models import ImportRecord
 from ..identity import validate_cccd
 from ..models import PriorCoverage
 from ..services import PriorCoveragePlan, upsert_prior_coverage
-from .columns import CCCD, PRODUCT, PRODUCT_LABELS
+from .columns import CCCD, HOUSEHOLD_CODE, PRODUCT, PRODUCT_LABELS, SEX_LABELS, person_fields
+from .prior_people import PERSON_FIELDS, PriorPerson, differs, has_person_columns, merged, person_of
 
 EARLIEST_COVERAGE_END = date(1990, 1, 1)
 PRIOR_COVERAGE = TableSpec(
@@ -37,8 +40,24 @@ PRIOR_COVERAGE = TableSpec(
             ("Hạn thẻ đến", "Ngày hết hạn thẻ", "Ngày kết thúc", "Đến ngày", "Hết hạn", "Hạn sử dụng đến", "Đóng đến"),
             to_date,
         ),
+        *person_fields(required=False),
+        COMMUNE_CODE,
+        COMMUNE_NAME,
+        HOUSEHOLD_CODE,
     ),
 )
+
+
+def _valid_cccd(table: Table, row: Row, problems: list[Problem]) -> str | None:
+    """The row's CCCD, checked against the row's birth date and sex when the file has them."""
+    values = row.values
+    try:
+        return validate_cccd(values["cccd"], date_of_birth=values.get("date_of_birth"), sex=values.get("sex"))
+    except DomainError as exc:
+        for key, messages in exc.errors.items():
+            column = key if key in table.columns else "cccd"
+            problems.extend(table.problem(row, column, str(m)) for m in messages)
+        return None
 
 
 def plan_prior_coverage(table: Table, rows: list[Row]) -> PriorCoveragePlan:
@@ -46,13 +65,17 @@ def plan_prior_coverage(table: Table, rows: list[Row]) -> PriorCoveragePlan:
     problems: list[Problem] = []
     latest = clock.today() + relativedelta(years=5)
     clean: list[tuple[Row, str, str, date]] = []
+    with_people = has_person_columns(table)
+    communes = commune_lookup() if with_people else None
+    people: dict[tuple[str, str], PriorPerson] = {}
     for row in rows:
         values = row.values
-        try:
-            cccd = validate_cccd(values["cccd"])
-        except DomainError as exc:
-            problems.extend(table.problem(row, "cccd", str(m)) for m in exc.errors["cccd"])
+        cccd = _valid_cccd(table, row, problems)
+        if cccd is None:
             continue
+        person = person_of(table, row, communes, problems) if with_people else None
+        if person is not None and person.given():
+            people[(cccd, values["product"])] = person
         end = values["end"]
         if not EARLIEST_COVERAGE_END <= end <= latest:
             problems.append(
@@ -73,6 +96,8 @@ def plan_prior_coverage(table: Table, rows: list[Row]) -> PriorCoveragePlan:
     if problems:
         return PriorCoveragePlan(problems=problems)
     wanted = [(cccd, product, end) for _row, cccd, product, end in clean]
+    if people:
+        return _changes_in_batches(wanted, people=people)
     if connection.vendor == "postgresql":
         return _changes_in_one_query(wanted)
     return _changes_in_batches(wanted)
@@ -109,23 +134,29 @@ def _changes_in_one_query(rows: list[tuple[str, str, date]]) -> PriorCoveragePla
     return _counted(plan, len(rows))
 
 
-def _changes_in_batches(rows: list[tuple[str, str, date]], *, batch: int = 500) -> PriorCoveragePlan:
-    """Elsewhere: what is stored, looked up a batch of CCCD numbers at a time."""
+def _changes_in_batches(
+    rows: list[tuple[str, str, date]], *, people: dict | None = None, batch: int = 500
+) -> PriorCoveragePlan:
+    """Elsewhere, or when the file names the people: what is stored, a batch of CCCD numbers at a time."""
     plan = PriorCoveragePlan()
+    people = people or {}
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         stored = {
             (c.cccd, c.product): c
             for c in PriorCoverage.objects.filter(cccd__in={cccd for cccd, _p, _e in chunk}).only(
-                "pk", "cccd", "product", "last_coverage_end"
+                "pk", "cccd", "product", "last_coverage_end", *PERSON_FIELDS
             )
         }
         for cccd, product, end in chunk:
-            found = stored.get((cccd, product))
+            found, person = stored.get((cccd, product)), people.get((cccd, product))
             if found is None:
                 plan.add.append((cccd, product, end))
-            elif found.last_coverage_end != end:
+            elif found.last_coverage_end != end or (person is not None and differs(found, person)):
                 plan.change.append((found.pk, cccd, product, found.last_coverage_end, end))
+                person = merged(found, person) if person is not None else None
+            if person is not None:
+                plan.people[(cccd, product)] = person
     return _counted(plan, len(rows))
 
 
@@ -165,7 +196,26 @@ class PriorCoverageImport(Importer):
                 Column("Số CCCD", 16, "code", note="12 chữ số, nhập dạng văn bản để giữ số 0 đầu."),
                 Column("Loại hình", 20, choices=("BHYT hộ gia đình", "BHXH tự nguyện")),
                 Column("Ngày hết hạn", 14, "date", note="Ngày kết thúc lần tham gia gần nhất, dd/mm/yyyy."),
+                Column("Họ và tên", 24, note="Không bắt buộc: để liệt kê và gọi người chỉ có trong danh sách này."),
+                Column("Ngày sinh", 12, "date", note="Không bắt buộc; nếu có, phải khớp với số CCCD."),
+                Column("Giới tính", 9, choices=tuple(SEX_LABELS), note="Không bắt buộc; nếu có, phải khớp với CCCD."),
+                Column("Mã xã", 9, "code", note="Không bắt buộc: mã xã, phường 5 chữ số (hoặc cột Tên xã)."),
+                Column("Số điện thoại", 13, "code", note="Không bắt buộc."),
+                Column("Mã hộ gia đình", 14, "code", note="Không bắt buộc."),
             ],
-            rows=[["VD", "072085123456", "BHYT hộ gia đình", date(2025, 8, 14)]],
+            rows=[
+                [
+                    "VD",
+                    "072085123456",
+                    "BHYT hộ gia đình",
+                    date(2025, 8, 14),
+                    "Nguyễn Văn A",
+                    date(1985, 3, 2),
+                    "Nam",
+                    "25480",
+                    "0912345678",
+                    "HGD-0001",
+                ]
+            ],
             validation_rows=100_000,
         )

@@ -14,6 +14,8 @@ from ..models import (
 )
 
 # (Kept apart from the enrollment services above: only the prior-coverage import writes here.)
+# Who a prior-coverage row names, beside its CCCD, product and end (blank when the file has no such column).
+PERSON_FIELDS = ("full_name", "date_of_birth", "sex", "commune_id", "phone", "household_code")
 
 
 @dataclass(kw_only=True)
@@ -22,6 +24,8 @@ class PriorCoveragePlan(Plan):
 
     add: list[tuple[str, str, date]] = field(default_factory=list)  # (cccd, product, end)
     change: list[tuple[int, str, str, date, date]] = field(default_factory=list)  # (id, cccd, product, before, after)
+    # (cccd, product) → who the person is (imports.prior_people.PriorPerson), when the file says
+    people: dict = field(default_factory=dict)
 
 
 PRIOR_COVERAGE_TEMP_TABLE = "prior_coverage_import"
@@ -33,7 +37,7 @@ def upsert_prior_coverage(*, plan: PriorCoveragePlan) -> int:
     plan.refuse_if_problems()
     if not plan.add and not plan.change:
         return 0
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not plan.people:
         return _upsert_prior_coverage_by_copy(plan)
     return _upsert_prior_coverage_in_batches(plan)
 
@@ -66,15 +70,28 @@ def _upsert_prior_coverage_by_copy(plan: PriorCoveragePlan) -> int:
     return written
 
 
+def _person(plan: PriorCoveragePlan, cccd: str, product: str) -> dict:
+    person = plan.people.get((cccd, product))
+    return {name: getattr(person, name) for name in PERSON_FIELDS} if person is not None else {}
+
+
 def _upsert_prior_coverage_in_batches(plan: PriorCoveragePlan) -> int:
+    """The ORM's bulk writes: on SQLite, and on PostgreSQL for files that name the people (several columns
+    of free text, which COPY's text format would have to escape)."""
     now = clock.now()
     PriorCoverage.objects.bulk_create(
-        [PriorCoverage(cccd=cccd, product=product, last_coverage_end=end) for cccd, product, end in plan.add],
+        [
+            PriorCoverage(cccd=cccd, product=product, last_coverage_end=end, **_person(plan, cccd, product))
+            for cccd, product, end in plan.add
+        ],
         batch_size=1000,
     )
     PriorCoverage.objects.bulk_update(
-        [PriorCoverage(pk=pk, last_coverage_end=end, imported_at=now) for pk, _c, _p, _b, end in plan.change],
-        ["last_coverage_end", "imported_at"],
+        [
+            PriorCoverage(pk=pk, last_coverage_end=end, imported_at=now, **_person(plan, cccd, product))
+            for pk, cccd, product, _b, end in plan.change
+        ],
+        ["last_coverage_end", "imported_at", *(PERSON_FIELDS if plan.people else ())],
         batch_size=1000,
     )
     return len(plan.add) + len(plan.change)

@@ -492,3 +492,72 @@ def test_a_paper_preview_on_postgresql_writes_no_row_locks_none_and_moves_no_seq
         or "FOR UPDATE" in q["sql"].upper()
     ]
     assert [sql for sql in writes if record_table not in sql] == []
+
+
+# --- prior coverage that names the people (BHXH's lists of expiring cards) ----------------------------
+
+PEOPLE_HEADER = ["Số CCCD", "Loại hình", "Hạn thẻ đến", "Họ và tên", "Ngày sinh", "Giới tính", "Mã xã", "SĐT", "Mã hộ"]
+
+
+def test_prior_coverage_keeps_who_the_people_are_when_the_file_says():
+    commune = CommuneFactory(code="25480")
+    rows = [
+        PEOPLE_HEADER,
+        [
+            cccd_of(1),
+            "BHYT HGĐ",
+            date(2025, 12, 31),
+            "Nguyễn Văn A",
+            date(1985, 3, 2),
+            "Nam",
+            25480,
+            "0912 345 678",
+            "H-1",
+        ],
+        [cccd_of(2), "BHYT HGĐ", date(2025, 11, 30), "", None, "", "", "", ""],
+    ]
+    record = prior(sheet_file(rows))
+    assert texts(record) == [] and record.rows_written == 2
+    first = PriorCoverage.objects.get(cccd=cccd_of(1))
+    assert (first.full_name, first.date_of_birth, first.sex, first.commune, first.phone, first.household_code) == (
+        "Nguyễn Văn A",
+        date(1985, 3, 2),
+        "male",
+        commune,
+        "0912345678",
+        "H-1",
+    )
+    assert PriorCoverage.objects.get(cccd=cccd_of(2)).full_name == ""
+
+
+def test_a_later_file_without_a_name_keeps_the_stored_one_and_a_new_phone_is_a_change():
+    CommuneFactory(code="25480")
+    named = [PEOPLE_HEADER, [cccd_of(1), "BHYT HGĐ", date(2025, 12, 31), "Nguyễn Văn A", None, "", 25480, "", ""]]
+    prior(sheet_file(named))
+    again = [PEOPLE_HEADER, [cccd_of(1), "BHYT HGĐ", date(2025, 12, 31), "", None, "", "", "0987654321", ""]]
+    preview = prior(sheet_file(again), write=False)
+    assert preview.summary["counts"] == {"added": 0, "changed": 1, "removed": 0, "unchanged": 0}
+    prior(sheet_file(again))
+    stored = PriorCoverage.objects.get(cccd=cccd_of(1))
+    assert (stored.full_name, stored.phone, stored.commune.code) == ("Nguyễn Văn A", "0987654321", "25480")
+    assert prior(sheet_file(again)).rows_written == 0
+
+
+def test_a_cccd_contradicting_the_files_birth_date_or_sex_is_refused():
+    rows = [
+        PEOPLE_HEADER,
+        [cccd_of(1), "BHYT HGĐ", date(2025, 12, 31), "Nguyễn Văn A", date(1990, 3, 2), "Nam", "", "", ""],
+        [cccd_of(2), "BHYT HGĐ", date(2025, 12, 31), "Trần Thị B", date(1985, 3, 2), "Nữ", "", "", ""],
+        [cccd_of(3), "BHYT HGĐ", date(2025, 12, 31), "Lê Văn C", None, "", "99999", "12", ""],
+    ]
+    record = prior(sheet_file(rows))
+    assert record.outcome == ImportRecord.Outcome.REJECTED
+    assert texts(record) == [
+        "Row 2, column A (Số CCCD): The fifth and sixth digits of the CCCD number (85) must be the last two digits "
+        "of the birth year (1990). Check the CCCD number and the date of birth.",
+        "Row 3, column A (Số CCCD): The CCCD number is that of a man (fourth digit 0), but the sex entered is "
+        "female. Check the CCCD number and the sex.",
+        "Row 4, column G (Mã xã): No commune has the code 99999.",
+        "Row 4, column H (SĐT): “12” is not a phone number: type 9 to 12 digits, such as 0912345678 or +84912345678.",
+    ]
+    assert PriorCoverage.objects.count() == 0

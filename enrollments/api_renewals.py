@@ -1,0 +1,114 @@
+"""`GET /api/v1/renewals`: the renewal lists for other systems (DESIGN.md), scoped and masked like the pages."""
+
+from typing import Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from campaign.selectors import current_campaign
+from collectors.api_auth import api_auth
+from collectors.roles import Role, role_of
+from core import clock
+from core.api_errors import ErrorOut
+from core.errors import DomainError
+
+from .api import MAX_PAGE, EnrollmentPage
+from .api_schemas import ProductCode
+from .renewals.selectors import WINDOWS, RenewalFilters, RenewalRow, renewal_list
+
+router = Router(tags=["renewals"])
+
+RenewalStatusCode = Literal["due", "lapsed_renew", "lapsed_rejoin"]
+
+
+class RenewalOut(Schema):
+    cccd: str = Field(description="Masked (`072*******56`) unless the caller may see personal data")
+    full_name: str
+    phone: str = Field(description="Masked unless the caller is an admin or an officer of the recording agency")
+    product: ProductCode
+    coverage_end: str = Field(description="ISO date: the end of the person's latest coverage of the product")
+    status: RenewalStatusCode
+    days_left: int = Field(description="Days from today to the coverage end; negative once lapsed")
+    agency: str | None = Field(
+        description="The agency of the latest enrollment; null when known only from prior coverage"
+    )
+    commune_code: str
+    household_code: str
+    last_months: int | None = Field(description="The period of the latest enrollment, months")
+    amount_payable: int | None = Field(description="What renewing for `last_months` costs today, đồng")
+    mug_due: bool = Field(
+        description="Renewing today would be a rejoin inside the campaign, and no mug was handed over"
+    )
+    personal_data_masked: bool
+    last_contact_on: str | None
+    last_contact_outcome: Literal["will_renew", "moved", "refused", "not_reached"] | None
+
+
+def renewal_out(row: RenewalRow) -> dict:
+    contact = row.contact
+    return {
+        "cccd": row.cccd,
+        "full_name": row.full_name,
+        "phone": row.phone,
+        "product": row.product,
+        "coverage_end": row.coverage_end.isoformat(),
+        "status": row.status,
+        "days_left": row.days_left,
+        "agency": row.agency_code or None,
+        "commune_code": row.commune_code,
+        "household_code": row.household_code,
+        "last_months": row.last_months,
+        "amount_payable": row.amount,
+        "mug_due": row.mug_due,
+        "personal_data_masked": row.masked,
+        "last_contact_on": contact.contacted_on.isoformat() if contact else None,
+        "last_contact_outcome": contact.outcome if contact else None,
+    }
+
+
+class RenewalPage(LimitOffsetPagination):
+    """The enrollments list's limit/offset pages, with each row shaped for the caller."""
+
+    Input = EnrollmentPage.Input
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page[self.items_attribute] = [renewal_out(row) for row in page[self.items_attribute]]
+        return page
+
+
+@router.get(
+    "/renewals",
+    response={200: list[RenewalOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    auth=api_auth(*Role),
+    summary="Renewal lists",
+)
+@paginate(RenewalPage, max_limit=MAX_PAGE)
+def list_renewals(
+    request,
+    within: int = Query(30, description="30 or 60"),
+    product: ProductCode | None = None,
+    agency: str | None = Query(None, max_length=30),
+    commune: str | None = Query(None, max_length=10),
+    status: RenewalStatusCode | None = None,
+):
+    """People due for renewal within `within` days (30 or 60) of today, and people who lapsed in the last
+    12 months (`lapsed_renew`: under 3 months, renews without a mug; `lapsed_rejoin`: 3 months or more).
+
+    An officer sees their agency's people (the agency of the latest enrollment) and the people known
+    only from prior coverage in the communes it serves; `agency` is for admins and BHXH staff.
+    """
+    if agency and role_of(request.auth) == Role.OFFICER:
+        raise HttpError(403, _("An officer sees only their own agency's list: leave out the agency."))
+    if within not in WINDOWS:
+        raise DomainError({"within": _("Choose 30 or 60 days.")})
+    filters = RenewalFilters(
+        within=within,
+        product=product or "",
+        agency=(agency or "").strip(),
+        commune=(commune or "").strip(),
+        status=status or "",
+    )
+    return renewal_list(request.auth, today=clock.today(), filters=filters, campaign=current_campaign())
