@@ -196,3 +196,31 @@ class ReceiptLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt} · {self.enrollment_id}"
+
+
+class Transfer(models.Model):
+    """Money an agency handed over to BHXH: a bank transfer (or a deposit) with the bank's reference."""
+
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("agency")
+    )
+    transferred_on = models.DateField(_("date handed over"))
+    amount = models.BigIntegerField(_("amount (đồng)"))
+    bank_reference = models.CharField(_("bank reference"), max_length=60)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("money handed over")
+        verbose_name_plural = _("money handed over")
+        ordering = ["-transferred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "bank_reference"], name="transfer_reference_unique_per_agency"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code} · {self.transferred_on:%d/%m/%Y} · {self.amount}"
