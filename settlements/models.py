@@ -30,6 +30,14 @@ class AgencyProfile(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    bank_bin = models.CharField(
+        _("bank code (BIN)"),
+        max_length=6,
+        blank=True,
+        help_text=_("The six digits NAPAS gives the agency's bank, e.g. 970436 for Vietcombank."),
+    )
+    bank_account = models.CharField(_("collection account number"), max_length=19, blank=True)
+    account_name = models.CharField(_("account holder"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("agency details for the forms")
