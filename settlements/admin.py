@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AgencyProfile, DeclarationBatch, Receipt, ReceiptSeries, Transfer
+from .models import AgencyProfile, DeclarationBatch, FeeRate, Receipt, ReceiptSeries, Transfer
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,3 +69,11 @@ class TransferAdmin(ReadOnlyAdmin):
     list_display = ["agency", "transferred_on", "amount", "bank_reference", "recorded_at"]
     search_fields = ["bank_reference", "agency__code"]
     list_select_related = ["agency"]
+
+
+@admin.register(FeeRate)
+class FeeRateAdmin(admin.ModelAdmin):
+    """The admin sets what each kind of agency earns; a new rate gets a new "in force from" date."""
+
+    list_display = ["agency_kind", "product", "classification", "method", "percent", "fixed_amount", "effective_from"]
+    list_filter = ["agency_kind", "product", "classification"]

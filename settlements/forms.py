@@ -64,3 +64,35 @@ class TransferForm(StyledForm):
     amount = DongField(label=_("Amount (đồng)"))
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=60)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m")
+
+
+class FeeChoiceForm(StyledForm):
+    """Which statement: the agency (admins choose) and the month."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=CollectionAgency.objects.none(), to_field_name="code", required=False
+    )
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m", "%m/%Y"], widget=MonthInput, required=False)
+
+    def __init__(self, *args, agency: CollectionAgency | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_agency = agency
+        if agency is None:
+            self.fields["agency"].queryset = CollectionAgency.objects.order_by("code")
+            self.fields["agency"].required = True
+        else:
+            del self.fields["agency"]
+
+    def clean(self):
+        data = super().clean()
+        data["month"] = (data.get("month") or clock.today()).replace(day=1)
+        if self.fixed_agency is not None:
+            data["agency"] = self.fixed_agency
+        return data

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Product
 from collectors.models import CollectionAgency
+from enrollments.classification import Classification
 from enrollments.models import Enrollment
 
 
@@ -232,3 +233,42 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency.code} · {self.transferred_on:%d/%m/%Y} · {self.amount}"
+
+
+class FeeRate(models.Model):
+    """What BHXH pays an agency for collecting (thù lao): per agency kind, product and classification.
+
+    No national rate exists (FORMS.md): a percentage of the amount collected or a fixed sum per
+    person, in force from a date; the rate in force on an enrollment's collection date applies.
+    """
+
+    class Method(models.TextChoices):
+        PERCENT = "percent", _("percentage of the amount")
+        FIXED = "fixed", _("fixed sum per person")
+
+    agency_kind = models.CharField(_("agency kind"), max_length=20, choices=CollectionAgency.Kind.choices)
+    product = models.CharField(_("product"), max_length=10, choices=Product.choices)
+    classification = models.CharField(_("classification"), max_length=10, choices=Classification.choices)
+    method = models.CharField(_("method"), max_length=7, choices=Method.choices)
+    percent = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, null=True, blank=True)
+    fixed_amount = models.BigIntegerField(_("sum per person (đồng)"), null=True, blank=True)
+    effective_from = models.DateField(_("in force from"))
+
+    class Meta:
+        verbose_name = _("collection fee rate")
+        verbose_name_plural = _("collection fee rates")
+        ordering = ["agency_kind", "product", "classification", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_kind", "product", "classification", "effective_from"], name="fee_rate_unique_from"
+            ),
+            models.CheckConstraint(
+                condition=Q(method="percent", percent__gte=0, percent__lte=100, fixed_amount__isnull=True)
+                | Q(method="fixed", fixed_amount__gte=0, percent__isnull=True),
+                name="fee_rate_one_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        value = f"{self.percent}%" if self.method == self.Method.PERCENT else f"{self.fixed_amount} đ"
+        return f"{self.agency_kind} · {self.product} · {self.classification}: {value}"

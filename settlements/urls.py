@@ -16,4 +16,6 @@ urlpatterns = [
     path("money/", views.money_page, name="money"),
     path("money.xlsx", views.money_xlsx, name="money_xlsx"),
     path("money/transfers/", views.transfer_create, name="transfer_create"),
+    path("fees/", views.fee_page, name="fees"),
+    path("fees.xlsx", views.fee_xlsx, name="fees_xlsx"),
 ]
