@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import AgencyProfile, DeclarationBatch, Receipt, ReceiptSeries
+from .models import AgencyProfile, DeclarationBatch, FeeRate, Receipt, ReceiptSeries, Transfer
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the app's services: seen here, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AgencyProfile)
@@ -11,22 +24,13 @@ class AgencyProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeclarationBatch)
-class DeclarationBatchAdmin(admin.ModelAdmin):
+class DeclarationBatchAdmin(ReadOnlyAdmin):
     """Read-only: a sent list never changes; it is sent and reconciled from the app's pages."""
 
     list_display = ["agency", "form", "number", "period_from", "period_to", "sent_at", "reconciled_at"]
     list_filter = ["form"]
     search_fields = ["agency__code", "agency__name"]
     list_select_related = ["agency"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReceiptSeries)
@@ -49,7 +53,7 @@ class ReceiptSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(ReadOnlyAdmin):
     """Read-only: receipts are issued by recording and voided from the receipt's page, never deleted."""
 
     list_display = ["receipt_no", "agency", "status", "issued_at", "void_reason"]
@@ -57,11 +61,19 @@ class ReceiptAdmin(admin.ModelAdmin):
     search_fields = ["receipt_no", "agency__code"]
     list_select_related = ["agency"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    """Recorded on the money page by the agency; kept as the trail of what was handed over."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["agency", "transferred_on", "amount", "bank_reference", "recorded_at"]
+    search_fields = ["bank_reference", "agency__code"]
+    list_select_related = ["agency"]
+
+
+@admin.register(FeeRate)
+class FeeRateAdmin(admin.ModelAdmin):
+    """The admin sets what each kind of agency earns; a new rate gets a new "in force from" date."""
+
+    list_display = ["agency_kind", "product", "classification", "method", "percent", "fixed_amount", "effective_from"]
+    list_filter = ["agency_kind", "product", "classification"]

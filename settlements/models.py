@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Product
 from collectors.models import CollectionAgency
+from enrollments.classification import Classification
 from enrollments.models import Enrollment
 
 
@@ -30,6 +31,14 @@ class AgencyProfile(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    bank_bin = models.CharField(
+        _("bank code (BIN)"),
+        max_length=6,
+        blank=True,
+        help_text=_("The six digits NAPAS gives the agency's bank, e.g. 970436 for Vietcombank."),
+    )
+    bank_account = models.CharField(_("collection account number"), max_length=19, blank=True)
+    account_name = models.CharField(_("account holder"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("agency details for the forms")
@@ -196,3 +205,70 @@ class ReceiptLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt} · {self.enrollment_id}"
+
+
+class Transfer(models.Model):
+    """Money an agency handed over to BHXH: a bank transfer (or a deposit) with the bank's reference."""
+
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("agency")
+    )
+    transferred_on = models.DateField(_("date handed over"))
+    amount = models.BigIntegerField(_("amount (đồng)"))
+    bank_reference = models.CharField(_("bank reference"), max_length=60)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("money handed over")
+        verbose_name_plural = _("money handed over")
+        ordering = ["-transferred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "bank_reference"], name="transfer_reference_unique_per_agency"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code} · {self.transferred_on:%d/%m/%Y} · {self.amount}"
+
+
+class FeeRate(models.Model):
+    """What BHXH pays an agency for collecting (thù lao): per agency kind, product and classification.
+
+    No national rate exists (FORMS.md): a percentage of the amount collected or a fixed sum per
+    person, in force from a date; the rate in force on an enrollment's collection date applies.
+    """
+
+    class Method(models.TextChoices):
+        PERCENT = "percent", _("percentage of the amount")
+        FIXED = "fixed", _("fixed sum per person")
+
+    agency_kind = models.CharField(_("agency kind"), max_length=20, choices=CollectionAgency.Kind.choices)
+    product = models.CharField(_("product"), max_length=10, choices=Product.choices)
+    classification = models.CharField(_("classification"), max_length=10, choices=Classification.choices)
+    method = models.CharField(_("method"), max_length=7, choices=Method.choices)
+    percent = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, null=True, blank=True)
+    fixed_amount = models.BigIntegerField(_("sum per person (đồng)"), null=True, blank=True)
+    effective_from = models.DateField(_("in force from"))
+
+    class Meta:
+        verbose_name = _("collection fee rate")
+        verbose_name_plural = _("collection fee rates")
+        ordering = ["agency_kind", "product", "classification", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_kind", "product", "classification", "effective_from"], name="fee_rate_unique_from"
+            ),
+            models.CheckConstraint(
+                condition=Q(method="percent", percent__gte=0, percent__lte=100, fixed_amount__isnull=True)
+                | Q(method="fixed", fixed_amount__gte=0, percent__isnull=True),
+                name="fee_rate_one_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        value = f"{self.percent}%" if self.method == self.Method.PERCENT else f"{self.fixed_amount} đ"
+        return f"{self.agency_kind} · {self.product} · {self.classification}: {value}"

@@ -12,4 +12,10 @@ urlpatterns = [
     path("receipts/", views.receipt_list, name="receipts"),
     path("receipts/<int:pk>/", views.receipt_print, name="receipt"),
     path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
+    path("lists/batches/<int:pk>/reconcile/", views.batch_reconcile, name="batch_reconcile"),
+    path("money/", views.money_page, name="money"),
+    path("money.xlsx", views.money_xlsx, name="money_xlsx"),
+    path("money/transfers/", views.transfer_create, name="transfer_create"),
+    path("fees/", views.fee_page, name="fees"),
+    path("fees.xlsx", views.fee_xlsx, name="fees_xlsx"),
 ]

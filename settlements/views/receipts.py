@@ -11,8 +11,9 @@ from core.errors import DomainError
 from enrollments.privacy import person_fields_for
 from enrollments.vocabulary import Status
 
-from ..models import Receipt, ReceiptLine
+from ..models import AgencyProfile, Receipt, ReceiptLine
 from ..receipts import void_receipt
+from ..vietqr import Account, payload, qr_svg
 from ..words import dong_in_words
 from .access import ADMIN_AND_OFFICER, check_agency, own_agency
 
@@ -61,6 +62,7 @@ def receipt_print(request, pk: int):
         enrollment.shown = person_fields_for(request.user, enrollment)
     amount = _amount(lines)
     context = {
+        "qr": _payment_qr(receipt, amount),
         "receipt": receipt,
         "enrollments": lines,
         "amount": amount,
@@ -68,6 +70,19 @@ def receipt_print(request, pk: int):
         "collector": lines[0].collector if lines else None,
     }
     return render(request, "settlements/receipt_print.html", context)
+
+
+def _payment_qr(receipt: Receipt, amount: int) -> dict | None:
+    """A VietQR code to pay the receipt into the agency's collection account, when it has one."""
+    profile = AgencyProfile.objects.filter(agency_id=receipt.agency_id).first()
+    if receipt.status != Receipt.Status.ISSUED or amount <= 0 or not (profile and profile.bank_bin):
+        return None
+    account = Account(bank_bin=profile.bank_bin, number=profile.bank_account, holder=profile.account_name)
+    try:
+        text = payload(account, amount=amount, content=receipt.receipt_no)
+    except ValueError:
+        return None  # account data an admin typed wrong: no code rather than a wrong one
+    return {"svg": qr_svg(text), "account": account, "payload": text}
 
 
 @require_POST
