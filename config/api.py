@@ -21,6 +21,7 @@ from core.api_errors import domain_error_body, error_body
 from core.errors import DomainError
 from dashboard.api import router as dashboard_router
 from enrollments.api import router as enrollments_router
+from enrollments.api_households import router as households_router
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ api = NinjaAPI(
     auth=api_auth(),
 )
 api.add_router("/", enrollments_router)
+api.add_router("/", households_router)
 api.add_router("/", awards_router)
 api.add_router("/", dashboard_router)
 

@@ -11,6 +11,7 @@ EXPECTED_RULES = {
     ("GET", "/participants/{cccd}/status"): ALL_ROLES,
     ("GET", "/enrollments"): ALL_ROLES,
     ("POST", "/enrollments"): frozenset({Role.OFFICER}),
+    ("POST", "/households"): frozenset({Role.OFFICER}),
     ("GET", "/campaigns/{code}/rankings"): ALL_ROLES,
     ("GET", "/campaigns/{code}/progress"): ALL_ROLES,
 }

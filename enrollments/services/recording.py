@@ -47,6 +47,7 @@ def _store(
         source=source,
         recorded_at=clock.now(),
         recorded_by=recorded_by,
+        **({"uuid": request.uuid} if request.uuid else {}),
     )
     try:
         with transaction.atomic():
