@@ -22,6 +22,7 @@ from core.errors import DomainError
 from dashboard.api import router as dashboard_router
 from enrollments.api import router as enrollments_router
 from enrollments.api_renewals import router as renewals_router
+from enrollments.api_households import router as households_router
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ api = NinjaAPI(
 )
 api.add_router("/", enrollments_router)
 api.add_router("/", renewals_router)
+api.add_router("/", households_router)
 api.add_router("/", awards_router)
 api.add_router("/", dashboard_router)
 

@@ -4,12 +4,9 @@ Each endpoint parses, calls one service or selector, and shapes the answer; the 
 services.py and selectors.py, shared with the web form and the Excel import.
 """
 
-import hashlib
-import json
 from datetime import date
 from typing import Annotated
 
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -24,7 +21,7 @@ from collectors.api_auth import api_auth
 from collectors.roles import Role
 from collectors.scoping import collector_of
 from core import clock
-from core.api_errors import ERROR_RESPONSES, ErrorOut, domain_error_body, error_body
+from core.api_errors import ERROR_RESPONSES, ErrorOut, error_body
 from core.errors import DomainError
 
 from .api_schemas import (
@@ -36,10 +33,11 @@ from .api_schemas import (
     SupportGroupCode,
 )
 from .identity import validate_cccd
-from .models import Enrollment, GiftIssue, IdempotentRequest, Source
+from .models import Enrollment, GiftIssue, Source
 from .privacy import PersonFields, masked_fields, person_fields_for
 from .selectors import allow_cccd_lookup, enrollments_for, has_gift, lookup_limit_message, participant_status
 from .services import EnrollmentRequest, PersonData, quote, record_enrollment
+from .sync import REPLAYED_HEADER, answer_once, fingerprint, refuse_used_uuids, uuid_key
 from .vocabulary import mug_due
 
 router = Router(tags=["enrollments"])
@@ -172,7 +170,7 @@ def enrollment_out(enrollment: Enrollment, *, shown: PersonFields, gift_issued: 
     }
 
 
-def _enrollment_request(payload: EnrollmentIn) -> EnrollmentRequest:
+def enrollment_request(payload: EnrollmentIn) -> EnrollmentRequest:
     person = payload.participant
     return EnrollmentRequest(
         person=PersonData(
@@ -195,6 +193,7 @@ def _enrollment_request(payload: EnrollmentIn) -> EnrollmentRequest:
         support_group=payload.support_group,
         receipt_no=payload.receipt_no or "",
         channel=payload.channel,
+        uuid=payload.uuid,
     )
 
 
@@ -203,15 +202,14 @@ def _renamed(exc: DomainError, names: dict[str, str]) -> DomainError:
     return type(exc)({names.get(key, key): messages for key, messages in exc.errors.items()})
 
 
-def _in_body_terms(exc: DomainError) -> DomainError:
+def in_body_terms(exc: DomainError) -> DomainError:
     """The person's fields named by their path in the body (``participant.cccd``)."""
     return _renamed(exc, {key: f"participant.{key}" for key in PERSON_FIELDS})
 
 
-def _record(request, payload: EnrollmentIn) -> dict:
-    """Record the enrollment for the calling officer's agency; the JSON of the 201 answer."""
-    user = request.auth
-    collector = collector_of(user)
+def recording_context(request, campaign_code: str):
+    """The calling officer's collector and the campaign named in the body: 403 or 404 otherwise."""
+    collector = collector_of(request.auth)
     if collector is None:
         raise HttpError(
             403,
@@ -220,43 +218,35 @@ def _record(request, payload: EnrollmentIn) -> dict:
                 "record enrollments; ask the administrator to link it."
             ),
         )
-    campaign = Campaign.objects.select_related("province").filter(code=payload.campaign.strip()).first()
+    campaign = Campaign.objects.select_related("province").filter(code=campaign_code.strip()).first()
     if campaign is None:
-        raise Http404(_("No campaign has the code %(code)s.") % {"code": payload.campaign})
-    try:
-        enrollment = record_enrollment(
-            campaign=campaign,
-            collector=collector,
-            request=_enrollment_request(payload),
-            recorded_by=user,
-            source=Source.API,
-        )
-    except DomainError as exc:
-        raise _in_body_terms(exc) from exc
+        raise Http404(_("No campaign has the code %(code)s.") % {"code": campaign_code})
+    return collector, campaign
+
+
+def stored_answer(enrollment: Enrollment, campaign: Campaign) -> dict:
+    """The JSON of one recorded enrollment, as a 201 shows it and a replay repeats it."""
     gift_issued = has_gift(cccd=enrollment.participant.cccd, campaign=campaign)
     # The caller sent the personal data and the answer may be stored for retries: it need not carry it back.
     body = enrollment_out(enrollment, shown=masked_fields(enrollment.participant), gift_issued=gift_issued)
     return EnrollmentOut.model_validate(body).model_dump(mode="json")
 
 
-def _fingerprint(payload: EnrollmentIn) -> str:
-    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"POST /enrollments\n{canonical}".encode()).hexdigest()
-
-
-def _replay(user, key: str, fingerprint: str, response: HttpResponse) -> Status:
-    stored = IdempotentRequest.objects.get(user=user, key=key)
-    if stored.request_hash != fingerprint:
-        raise DomainError(
-            {
-                IDEMPOTENCY_HEADER: _(
-                    "This Idempotency-Key was already used for a different request; "
-                    "send each new enrollment with a new key."
-                )
-            }
+def _record(request, payload: EnrollmentIn) -> dict:
+    """Record the enrollment for the calling officer's agency; the JSON of the 201 answer."""
+    collector, campaign = recording_context(request, payload.campaign)
+    try:
+        refuse_used_uuids([payload.uuid])
+        enrollment = record_enrollment(
+            campaign=campaign,
+            collector=collector,
+            request=enrollment_request(payload),
+            recorded_by=request.auth,
+            source=Source.API,
         )
-    response["Idempotent-Replayed"] = "true"
-    return Status(stored.status_code, stored.response)
+    except DomainError as exc:
+        raise in_body_terms(exc) from exc
+    return stored_answer(enrollment, campaign)
 
 
 @router.post(
@@ -273,33 +263,24 @@ def create_enrollment(
 ):
     """Record one enrollment for the calling officer's agency (officers only); the answer is the stored row.
 
-    With an `Idempotency-Key`, the first answer (201, or a 409/422 refusal) is kept: a retry with the
-    same key and body gets it again, with the header `Idempotent-Replayed: true`; the same key with
-    another body gets 422.
+    A body with a `uuid` (made by the client when its form opens) is recorded once: the first answer
+    (201, or a 409/422 refusal) is kept, and a send of the same uuid and content gets it again, with
+    the same status and the header `Idempotent-Replayed: true`; the same uuid with other content gets
+    409. Without a uuid, an `Idempotency-Key` header does the same, except that another body under a
+    used key gets 422. With both, the uuid decides.
     """
-    key = (idempotency_key or "").strip()
+    key = uuid_key(payload.uuid) if payload.uuid else (idempotency_key or "").strip()
     if not key:
         return Status(201, _record(request, payload))
-
-    user, fingerprint = request.auth, _fingerprint(payload)
-    with transaction.atomic():
-        # Claim the key first: a concurrent twin blocks on the unique (user, key) row until this
-        # transaction ends, then finds the stored answer instead of recording a second time.
-        try:
-            with transaction.atomic():
-                claim = IdempotentRequest.objects.create(
-                    user=user, key=key, request_hash=fingerprint, status_code=0, response={}
-                )
-        except IntegrityError:
-            return _replay(user, key, fingerprint, response)
-        try:
-            status, body = 201, _record(request, payload)
-        except DomainError as exc:
-            # A refusal by the rules is an answer too; 401/403/404 and server errors roll the claim back.
-            status, body = exc.status_code, domain_error_body(exc)
-        claim.status_code, claim.response = status, body
-        claim.save(update_fields=["status_code", "response"])
-    return Status(status, body)
+    answer = answer_once(
+        user=request.auth,
+        key=key,
+        digest=fingerprint("POST /enrollments", payload.model_dump(mode="json")),
+        produce=lambda: _record(request, payload),
+    )
+    if answer.replayed:
+        response[REPLAYED_HEADER] = "true"
+    return Status(answer.status, answer.body)
 
 
 # --- Listing ------------------------------------------------------------------------------------

@@ -70,6 +70,11 @@ class ParticipantIn(Schema):
 
 class EnrollmentIn(Schema):
     campaign: str = Field(max_length=40, description="The campaign's code", examples=["TN-CAODIEM-2025"])
+    uuid: UUID | None = Field(
+        None,
+        description="Made by the client when its form opens: the stored enrollment keeps it, and a resend with "
+        "the same uuid and content records nothing (see POST /enrollments)",
+    )
     participant: ParticipantIn
     product: ProductCode
     months: int

@@ -31,12 +31,12 @@ def _blank(label) -> list[tuple[str, str]]:
 
 
 class DateInput(forms.DateInput):
-    """The phone's own date picker; it sends ISO dates, and dd/mm/yyyy typed by hand is accepted too."""
-
-    input_type = "date"
+    """A date typed and shown as dd/mm/yyyy whatever the phone's language (its own picker would follow
+    the phone's locale: 12/10/2025 on an English phone); ISO dates are accepted too."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        attrs = {"placeholder": _("dd/mm/yyyy"), "autocomplete": "off", "inputmode": "numeric", **(attrs or {})}
+        super().__init__(attrs=attrs, format="%d/%m/%Y")
 
 
 class DongField(forms.IntegerField):

@@ -282,6 +282,23 @@ def household_by_code(code: str) -> Household | None:
     return Household.objects.filter(code=code).first() if code else None
 
 
+def conflicting_enrollment(
+    *, cccd: str, product: str, collected_on: date, period: tuple[date, date] | None = None
+) -> Enrollment | None:
+    """A recorded enrollment of any agency that the one being entered would repeat: the same product
+    collected the same day or, given the ``period`` it would cover, a period overlapping it."""
+    repeats = Q(collected_on=collected_on)
+    if period is not None:
+        repeats |= Q(coverage_start__lte=period[1], coverage_end__gte=period[0])
+    found = list(
+        Enrollment.objects.filter(repeats, participant__cccd=cccd, product=product, status=RECORDED)
+        .select_related("agency", "collector")
+        .order_by("coverage_start")
+    )
+    # The same day says more than an overlap: recording names that one first too.
+    return next((e for e in found if e.collected_on == collected_on), found[0] if found else None)
+
+
 def person_on_record(*, cccd: str, agency_id: int | None) -> tuple[Participant | None, bool]:
     """The stored person with this CCCD, and whether ``agency_id`` has ever recorded them."""
     participant = (

@@ -12,6 +12,7 @@ EXPECTED_RULES = {
     ("GET", "/enrollments"): ALL_ROLES,
     ("GET", "/renewals"): ALL_ROLES,
     ("POST", "/enrollments"): frozenset({Role.OFFICER}),
+    ("POST", "/households"): frozenset({Role.OFFICER}),
     ("GET", "/campaigns/{code}/rankings"): ALL_ROLES,
     ("GET", "/campaigns/{code}/progress"): ALL_ROLES,
 }

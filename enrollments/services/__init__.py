@@ -4,7 +4,7 @@ The web form, the JSON API and the Excel import all call these, so a rule lives 
 """
 
 from .gifts import check_gift_stock, issue_gift, set_gift_stock
-from .preparing import prepare_enrollment
+from .preparing import coverage_dates, prepare_enrollment
 from .prior_coverage import PriorCoveragePlan, upsert_prior_coverage
 from .recording import cancel_enrollment, record_enrollment, record_household
 from .requests import RECORDED, EnrollmentRequest, PersonData, Prepared, quote
@@ -17,6 +17,7 @@ __all__ = [
     "PriorCoveragePlan",
     "cancel_enrollment",
     "check_gift_stock",
+    "coverage_dates",
     "issue_gift",
     "prepare_enrollment",
     "quote",

@@ -20,18 +20,18 @@ from ..classification import bhxh_coverage, bhyt_coverage, classify
 from ..identity import validate_bhxh_code, validate_cccd
 from ..models import (
     Channel,
-    Enrollment,
     Household,
     Sex,
     TargetGroup,
 )
 from ..selectors import (
+    conflicting_enrollment,
     household_member_order,
     household_member_order_after,
     last_coverage_end,
     policy_on,
 )
-from .requests import RECORDED, EnrollmentRequest, Prepared, quote
+from .requests import EnrollmentRequest, Prepared, quote
 
 
 def _check_choices(request: EnrollmentRequest, errors: dict[str, str]) -> None:
@@ -117,7 +117,14 @@ def prepare_enrollment(
     ends = [e.coverage_end for e in earlier if (e.request.person.cccd, e.request.product) == (cccd, request.product)]
     end = max([d for d in (last_coverage_end(cccd=cccd, product=request.product), *ends) if d], default=None)
     classification = classify(last_coverage_end=end, collected_on=collected_on)
-    start, finish = _coverage_dates(request, classification, end, collected_on, in_force.bhyt_waiting_days)
+    start, finish = coverage_dates(
+        product=request.product,
+        months=request.months,
+        classification=classification,
+        end=end,
+        collected_on=collected_on,
+        waiting_days=in_force.bhyt_waiting_days,
+    )
     week = week_of(campaign=campaign, day=collected_on)
     warnings = []
     if week is None:
@@ -223,27 +230,30 @@ def _member_order(
     return member_order
 
 
-def _coverage_dates(request: EnrollmentRequest, classification, end, collected_on: date, waiting_days: int):
-    if request.product == Product.BHYT_HGD:
+def coverage_dates(*, product: str, months: int, classification, end, collected_on: date, waiting_days: int):
+    """The period an enrollment collected on ``collected_on`` would cover, after a last coverage ending ``end``."""
+    if product == Product.BHYT_HGD:
         return bhyt_coverage(
             classification=classification,
             last_coverage_end=end,
             collected_on=collected_on,
-            months=request.months,
+            months=months,
             waiting_days=waiting_days,
         )
-    return bhxh_coverage(
-        classification=classification, last_coverage_end=end, collected_on=collected_on, months=request.months
-    )
+    return bhxh_coverage(classification=classification, last_coverage_end=end, collected_on=collected_on, months=months)
 
 
 def refuse_duplicates(prepared: Prepared) -> None:
     person, product = prepared.request.person, prepared.request.product
-    existing = Enrollment.objects.filter(
-        participant__cccd=person.cccd, product=product, status=RECORDED
-    ).select_related("agency")
-    same_day = existing.filter(collected_on=prepared.collected_on).first()
-    if same_day is not None:
+    existing = conflicting_enrollment(
+        cccd=person.cccd,
+        product=product,
+        collected_on=prepared.collected_on,
+        period=(prepared.coverage_start, prepared.coverage_end),
+    )
+    if existing is None:
+        return
+    if existing.collected_on == prepared.collected_on:
         raise ConflictError(
             {
                 "cccd": _(
@@ -251,29 +261,25 @@ def refuse_duplicates(prepared: Prepared) -> None:
                 )
                 % {
                     "name": person.full_name.strip(),
-                    "product": same_day.get_product_display(),
-                    "date": same_day.collected_on.strftime("%d/%m/%Y"),
-                    "agency": same_day.agency.name,
-                    "id": same_day.pk,
+                    "product": existing.get_product_display(),
+                    "date": existing.collected_on.strftime("%d/%m/%Y"),
+                    "agency": existing.agency.name,
+                    "id": existing.pk,
                 }
             }
         )
-    overlap = existing.filter(
-        coverage_start__lte=prepared.coverage_end, coverage_end__gte=prepared.coverage_start
-    ).first()
-    if overlap is not None:
-        raise ConflictError(
-            {
-                "cccd": _("%(name)s is already covered from %(start)s to %(end)s by enrollment %(id)s of %(agency)s.")
-                % {
-                    "name": person.full_name.strip(),
-                    "start": overlap.coverage_start.strftime("%d/%m/%Y"),
-                    "end": overlap.coverage_end.strftime("%d/%m/%Y"),
-                    "id": overlap.pk,
-                    "agency": overlap.agency.name,
-                }
+    raise ConflictError(
+        {
+            "cccd": _("%(name)s is already covered from %(start)s to %(end)s by enrollment %(id)s of %(agency)s.")
+            % {
+                "name": person.full_name.strip(),
+                "start": existing.coverage_start.strftime("%d/%m/%Y"),
+                "end": existing.coverage_end.strftime("%d/%m/%Y"),
+                "id": existing.pk,
+                "agency": existing.agency.name,
             }
-        )
+        }
+    )
 
 
 def check_collector(collector: Collector) -> None:

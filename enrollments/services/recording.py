@@ -50,6 +50,7 @@ def _store(
         source=source,
         recorded_at=clock.now(),
         recorded_by=recorded_by,
+        **({"uuid": request.uuid} if request.uuid else {}),
     )
     try:
         with transaction.atomic(), acting_as(recorded_by):

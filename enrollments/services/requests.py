@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from uuid import UUID
 
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,7 @@ class EnrollmentRequest:
     support_group: str | None = None
     receipt_no: str = ""
     channel: str = Channel.OTHER
+    uuid: UUID | None = None  # the client's name for the record (an offline phone names it first)
 
 
 @dataclass

@@ -181,7 +181,7 @@ def test_bhyt_form_defaults_to_the_agencys_commune_and_today(officer, world):
     assert form["commune_code"].value() == world["commune"].code
     assert form["collected_on"].value() == TODAY
     body = response.content.decode()
-    assert 'value="2025-12-10"' in body
+    assert 'value="10/12/2025"' in body  # dd/mm/yyyy whatever the phone's language
     assert "Phường Zeta" in body  # every commune of the province can be chosen
     assert 'id="member-template"' in body and "members-__prefix__-cccd" in body  # "add a member" without reload
     assert 'hx-get="/enroll/lookup/bhyt_hgd/"' in body

@@ -25,6 +25,7 @@ from ..forms import (
 )
 from ..models import Channel, Enrollment
 from ..selectors import (
+    conflicting_enrollment,
     household_by_code,
     ladder_length,
     ladder_orders,
@@ -59,10 +60,22 @@ def _mug_due(prepared: Prepared, campaign: Campaign) -> bool:
     )
 
 
+def _conflict(prepared: Prepared) -> Enrollment | None:
+    """What recording would refuse as a repeat, shown on the review before the officer can confirm."""
+    return conflicting_enrollment(
+        cccd=prepared.request.person.cccd,
+        product=prepared.request.product,
+        collected_on=prepared.collected_on,
+        period=(prepared.coverage_start, prepared.coverage_end),
+    )
+
+
 def _confirmation(request, desk: Desk, *, product: str, prepared: list[Prepared], extra: dict | None = None):
-    rows = [{"prepared": p, "mug_due": _mug_due(p, desk.campaign)} for p in prepared]
+    rows = [{"prepared": p, "mug_due": _mug_due(p, desk.campaign), "conflict": _conflict(p)} for p in prepared]
     context = {
         "desk": desk,
+        "agency_id": desk.collector.agency_id,
+        "conflicts": any(row["conflict"] for row in rows),
         "product": product,
         "product_label": Product(product).label,
         "rows": rows,

@@ -22,13 +22,16 @@ from ..identity import validate_cccd
 from ..privacy import mask_name
 from ..selectors import (
     allow_cccd_lookup,
+    conflicting_enrollment,
     household_by_code,
     ladder_orders,
     lookup_limit_message,
     participant_status,
     person_on_record,
+    policy_on,
 )
 from ..services import (
+    coverage_dates,
     quote,
 )
 from .desk import allowed_months
@@ -79,6 +82,23 @@ def _lookup_quote(params, *, product: str, cccd: str, row: int, on: date, months
     }
 
 
+def _conflict(*, cccd: str, product: str, on: date, months: int, status):
+    """A recorded enrollment (any agency) that recording this person now would repeat, or None."""
+    try:
+        waiting_days = policy_on(on).bhyt_waiting_days
+    except DomainError:  # no rates for the day: the same-day duplicate is still worth showing
+        return conflicting_enrollment(cccd=cccd, product=product, collected_on=on)
+    period = coverage_dates(
+        product=product,
+        months=months,
+        classification=status.classification,
+        end=status.last_coverage_end,
+        collected_on=on,
+        waiting_days=waiting_days,
+    )
+    return conflicting_enrollment(cccd=cccd, product=product, collected_on=on, period=period)
+
+
 @role_required(Role.OFFICER)
 def lookup(request, product: str):
     """What the officer should know about a CCCD as soon as its 12 digits are typed (an htmx fragment)."""
@@ -120,6 +140,8 @@ def lookup(request, product: str):
         "status": status,
         "on": on,
         "months": months,
+        "conflict": _conflict(cccd=cccd, product=product, on=on, months=months, status=status),
+        "agency_id": collector.agency_id if collector else None,
         **amounts,
     }
     return render(request, "enrollments/lookup.html", context)
