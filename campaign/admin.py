@@ -5,7 +5,6 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-
 from core.audit_admin import HistoryAdmin
 
 from .models import (

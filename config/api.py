@@ -21,8 +21,8 @@ from core.api_errors import domain_error_body, error_body
 from core.errors import DomainError
 from dashboard.api import router as dashboard_router
 from enrollments.api import router as enrollments_router
-from enrollments.api_renewals import router as renewals_router
 from enrollments.api_households import router as households_router
+from enrollments.api_renewals import router as renewals_router
 
 logger = logging.getLogger(__name__)
 
