@@ -47,3 +47,11 @@ def test_a_fresh_migrate_gives_the_admin_group_every_product_apps_permissions():
     admin = _codenames(Role.ADMIN)
     assert {"add_enrollment", "change_awardrule", "view_ranking", "add_weeklyquota"} <= admin
     assert {"view_enrollment", "view_ranking"} <= _codenames(Role.PROVINCIAL)
+
+
+def test_admins_see_the_import_trail_and_unlock_locked_out_logins():
+    """The admin site's Access attempts (django-axes) and Imports open for the admin role, not a superuser."""
+    admin, provincial = _codenames(Role.ADMIN), _codenames(Role.PROVINCIAL)
+    assert {"view_accessattempt", "delete_accessattempt", "view_accesslog", "view_importrecord"} <= admin
+    assert not {"add_accessattempt", "change_accessattempt", "change_importrecord", "delete_importrecord"} & admin
+    assert not {"view_accessattempt", "view_importrecord"} & provincial
