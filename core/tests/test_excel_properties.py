@@ -12,7 +12,7 @@ import zipfile
 from datetime import date
 
 from django.utils import translation
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.excel.reader import SpreadsheetRefused, Table, read_table
@@ -43,6 +43,7 @@ def test_any_bytes_are_refused_with_a_message(data):
     assert table_or_refusal(data) is None
 
 
+@settings(max_examples=20)  # an old Excel file is measured in a forked child: a fork per example
 @given(st.binary(max_size=200))
 def test_bytes_that_start_like_a_zip_or_an_old_excel_file_are_refused_with_a_message(tail):
     assert table_or_refusal(b"PK\x03\x04" + tail) is None
