@@ -21,6 +21,7 @@ PEOPLE = 400
 # Far above the serials of the demo's enrolled people, so the CCCD numbers never meet.
 SERIAL_BASE = 900_000
 DEMO_SERIALS = r"^\d{6}9\d{5}$"
+SAME = ("cccd", "product", "last_coverage_end", "full_name", "date_of_birth", "sex", "commune_id", "phone")
 
 
 def seed_renewal_people(campaign: Campaign, *, seed: int) -> int:
@@ -46,9 +47,13 @@ def seed_renewal_people(campaign: Campaign, *, seed: int) -> int:
                 phone=f"0{rng.choice([3, 7, 8, 9])}{rng.randint(0, 99_999_999):08d}",
             )
         )
-    # Idempotent: the rows of an earlier run (demo serials, nobody enrolled) make way for these.
-    PriorCoverage.objects.filter(cccd__regex=DEMO_SERIALS).filter(
+    # Idempotent: the same rows are left alone; other rows of an earlier run (demo serials, nobody
+    # enrolled) make way for these.
+    earlier = PriorCoverage.objects.filter(cccd__regex=DEMO_SERIALS).filter(
         ~Exists(Participant.objects.filter(cccd=OuterRef("cccd")))
-    ).delete()
+    )
+    if set(earlier.values_list(*SAME)) == {tuple(getattr(row, name) for name in SAME) for row in rows}:
+        return len(rows)
+    earlier.delete()
     PriorCoverage.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)
