@@ -3,9 +3,12 @@ from django.urls import path
 from . import views
 from .renewals import views as renewals
 from .renewals.renew import renew
+from .views import field_app
 
 app_name = "enrollments"
 urlpatterns = [
+    path("manifest.webmanifest", field_app.manifest, name="manifest"),
+    path("sw.js", field_app.service_worker, name="service_worker"),
     path("enroll/", views.start, name="start"),
     path("enroll/bhyt/", views.enroll_bhyt, name="enroll_bhyt"),
     path("enroll/bhxh/", views.enroll_bhxh, name="enroll_bhxh"),

@@ -27,7 +27,9 @@ def test_every_url_has_an_explicit_role_rule():
 
 def test_only_the_login_logout_and_language_views_are_public():
     public = sorted(route for route, view in _patterns() if view.allowed_roles == PUBLIC)
-    assert public == ["accounts/login/", "accounts/logout/", "i18n/setlang/"]
+    # The web app's manifest and service worker hold no data, and browsers fetch the manifest without
+    # the session: public on purpose (enrollments/views/field_app.py).
+    assert public == ["accounts/login/", "accounts/logout/", "i18n/setlang/", "manifest.webmanifest", "sw.js"]
 
 
 @pytest.fixture
