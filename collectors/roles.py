@@ -46,8 +46,10 @@ ALL_ACTIONS = ("add", "change", "delete", "view")
 ROLE_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.ADMIN: [(app, "*", ALL_ACTIONS) for app in PRODUCT_APPS]
     + [("auth", "user", ALL_ACTIONS), ("auth", "group", ("view",))]
-    # The import records' audit trail, and django-axes's lock-outs: an admin unlocks by deleting one.
-    + [("core", "importrecord", ("view",)), ("axes", "*", ("view", "delete"))],
+    # The audit trails (imports, downloads of personal data), the work kept while Redis was away,
+    # and django-axes's lock-outs: an admin unlocks by deleting one.
+    + [("core", model, ("view",)) for model in ("importrecord", "downloadrecord", "pendingwork")]
+    + [("axes", "*", ("view", "delete"))],
     Role.PROVINCIAL: [(app, "*", ("view",)) for app in PRODUCT_APPS],
     Role.OFFICER: [
         ("campaign", "*", ("view",)),

@@ -55,3 +55,11 @@ def test_admins_see_the_import_trail_and_unlock_locked_out_logins():
     assert {"view_accessattempt", "delete_accessattempt", "view_accesslog", "view_importrecord"} <= admin
     assert not {"add_accessattempt", "change_accessattempt", "change_importrecord", "delete_importrecord"} & admin
     assert not {"view_accessattempt", "view_importrecord"} & provincial
+
+
+def test_admins_read_the_download_trail_and_the_work_kept_for_redis():
+    """Both are registered in the admin site: without these the admin role got 403 on their pages."""
+    admin, provincial = _codenames(Role.ADMIN), _codenames(Role.PROVINCIAL)
+    assert {"view_downloadrecord", "view_pendingwork"} <= admin
+    assert not {"change_downloadrecord", "delete_downloadrecord", "change_pendingwork", "delete_pendingwork"} & admin
+    assert not {"view_downloadrecord", "view_pendingwork"} & provincial

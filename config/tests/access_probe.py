@@ -75,7 +75,7 @@ def body_text(response) -> str:
     return raw.decode("utf-8", "replace")
 
 
-PRODUCT_APPS = ("core", "campaign", "collectors", "enrollments", "awards", "dashboard")
+PRODUCT_APPS = ("core", "campaign", "collectors", "enrollments", "settlements", "awards", "dashboard")
 
 
 # Bookkeeping of a sign-in, not data: when a token or an account was last used.
@@ -92,16 +92,28 @@ def fingerprint(querysets) -> list:
     return found
 
 
-def every_row() -> list:
+# A caller's own sign-in state, theirs to change like their session: logging out of every device
+# moves their own session epoch. Another user's epoch is watched like any row.
+OWN_SIGN_IN = "collectors.SessionEpoch"
+
+
+def every_row(own=None) -> list:
+    """Every row of the product's apps and the users, but for ``own`` user's sign-in state."""
     models = [m for m in apps.get_models() if m._meta.app_label in PRODUCT_APPS]
     models += [apps.get_model("auth", "User"), apps.get_model("auth", "Group")]
-    return [model.objects.all() for model in models]
+    return [
+        model.objects.exclude(user=own) if own is not None and model._meta.label == OWN_SIGN_IN else model.objects.all()
+        for model in models
+    ]
 
 
 def rows_of(side) -> list:
-    """What agency ``side`` owns: itself, its officers, quotas, mugs, people, households, enrollments."""
+    """What agency ``side`` owns: itself, its officers, quotas, mugs, people, households, enrollments,
+    its calls about renewals and its paperwork and money (receipts, declaration batches, transfers)."""
     from collectors.models import ApiToken, CollectionAgency, Collector, WeeklyQuota
     from enrollments.models import Enrollment, GiftIssue, GiftStock, Household, Participant, ParticipantChange
+    from enrollments.renewals.models import RenewalContact
+    from settlements.models import AgencyProfile, DeclarationBatch, Receipt, ReceiptSeries, Transfer
 
     agency = side.agency.pk
     people = Participant.objects.filter(enrollments__agency=agency).values("pk")
@@ -115,13 +127,23 @@ def rows_of(side) -> list:
         Participant.objects.filter(pk__in=people),
         Household.objects.filter(members__in=people).distinct(),
         ParticipantChange.objects.filter(agency=agency),
+        RenewalContact.objects.filter(agency=agency),
+        ReceiptSeries.objects.filter(agency=agency),
+        Receipt.objects.filter(agency=agency),
+        DeclarationBatch.objects.filter(agency=agency),
+        Transfer.objects.filter(agency=agency),
+        AgencyProfile.objects.filter(agency=agency),
         ApiToken.objects.filter(user=side.officer),
+        apps.get_model("collectors", "SessionEpoch").objects.filter(user=side.officer),
         apps.get_model("auth", "User").objects.filter(pk=side.officer.pk),
     ]
 
 
 WRITE = re.compile(r'^\s*(INSERT|UPDATE|DELETE)\b(?:.*?\b(?:INTO|FROM)\b)?\s*"?(\w+)', re.I)
 NOT_DATA = {"django_session"}  # a session is the visitor's own, not the app's data
+# The trail a read leaves of itself (who downloaded which file, core.downloads): an INSERT of it is
+# the request's own record, like its session; changing or deleting a kept row still counts.
+OWN_TRAIL = {"core_downloadrecord"}
 
 
 def written_tables(queries) -> set[str]:
@@ -129,7 +151,7 @@ def written_tables(queries) -> set[str]:
     found = set()
     for query in queries:
         match = WRITE.match(query["sql"])
-        if match:
+        if match and not (match.group(1).upper() == "INSERT" and match.group(2) in OWN_TRAIL):
             found.add(match.group(2))
     return found - NOT_DATA
 

@@ -9,7 +9,7 @@ args=...)`` with the roles that may read it and the roles that may write through
   ``get=NOBODY`` for a POST-only action: a GET from a role let in is 405.
 - ``scoped``: the path names one agency's row; an officer of the other agency gets 404.
 - ``args(world, side)``: the path parameters (and ``?query``) filled with the rows of ``side``
-  (agency A or B); a list of them to request each.
+  (agency A or B); a list of them to request each. ``"*"`` holds positional ones (a regex route).
 - ``ok`` / ``post_ok``: the status a role that is let in gets (200 unless said).
 
 The Django admin's model pages (changelist, add, change, history, delete of every registered
@@ -111,8 +111,45 @@ def view_on_site(world, side):
     return {"content_type_id": ContentType.objects.get_for_model(side.agency).pk, "object_id": side.agency.pk}
 
 
+def row(attribute: str, **more):
+    """The pk of the side's row ``attribute`` (its receipt, batch ...), and fixed parameters."""
+    return lambda world, side: {"pk": getattr(side, attribute).pk} | more
+
+
+def each(fill, name: str, *values):
+    """One filling per value of the path parameter ``name``."""
+    return lambda world, side: [fill(world, side) | {name: value} for value in values]
+
+
+def history_row(app_label: str, model_name: str):
+    """A saved version of the model's first row, for django-simple-history's revert page."""
+
+    def fill(world, side):
+        from django.apps import apps
+
+        model = apps.get_model(app_label, model_name)
+        version = model.history.order_by("history_id").first()
+        return {"*": (version.id, version.history_id)}
+
+    return fill
+
+
+HISTORY_MODELS = (
+    ("awards", "awardrule"),
+    ("awards", "ranking"),
+    ("campaign", "policyparameters"),
+    ("collectors", "collector"),
+    ("collectors", "weeklyquota"),
+    ("enrollments", "enrollment"),
+    ("enrollments", "household"),
+    ("enrollments", "participant"),
+)
 AGENCY_TABLES = ("weeks", "collectors", "communes", "enrollments")
 ALL = ALL_ROLES
+# The agency's paperwork and money (settlements/): admins for any agency, officers for their own.
+PAPERWORK = frozenset({Role.ADMIN, Role.OFFICER})
+RENEWAL_CONTACT = frozenset({Role.OFFICER, Role.ADMIN})
+PERIOD = "agency={agency}&week=3"
 
 RULES: dict[str, Rule] = {
     # --- accounts and the site -----------------------------------------------------------------
@@ -123,6 +160,13 @@ RULES: dict[str, Rule] = {
     "password_change": Rule(get=ALL, post=ALL),
     "password_change_done": Rule(get=ALL),
     "set_language": Rule(get=PUBLIC, post=PUBLIC, ok=302, post_ok=302),
+    # The user's own account: every role; logging out everywhere is a POST (a form on the page).
+    "account": Rule(get=ALL),
+    "logout_everywhere": Rule(get=NOBODY, post=ALL, post_ok=302),
+    # Two-step login: only admins enrol (an empty POST shows the page again); the code page sends
+    # on whoever has no code to give (no device, or already verified).
+    "two_step": Rule(get=ADMIN, post=ADMIN),
+    "two_step_verify": Rule(get=ALL, post=ALL, ok=302, post_ok=302),
     # --- dashboard -----------------------------------------------------------------------------
     "dashboard:overview": Rule(get=STAFF),
     # Staff-only downloads: one table each (officers never get in; each table is the same view).
@@ -149,6 +193,8 @@ RULES: dict[str, Rule] = {
     "dashboard:report_enrollments": Rule(get=ADMIN),
     "dashboard:planning": Rule(get=STAFF),
     "dashboard:planning_download": Rule(get=ADMIN),
+    "dashboard:audit_log": Rule(get=ADMIN),
+    "dashboard:download_log": Rule(get=ADMIN),
     # --- collectors ----------------------------------------------------------------------------
     "collectors:agency_list": Rule(get=ALL, args=query("q={agency}")),
     "collectors:agency_detail": Rule(get=ALL, args=agency, scoped=True),
@@ -163,6 +209,33 @@ RULES: dict[str, Rule] = {
     "enrollments:detail": Rule(get=ALL, args=enrollment, scoped=True),
     "enrollments:cancel": Rule(get=NOBODY, post=frozenset({Role.OFFICER, Role.ADMIN}), args=enrollment, scoped=True),
     "enrollments:gift": Rule(get=NOBODY, post=OFFICER, args=enrollment, scoped=True, post_ok=302),
+    # The installable field app: browsers fetch both without the session.
+    "enrollments:manifest": Rule(get=PUBLIC),
+    "enrollments:service_worker": Rule(get=PUBLIC),
+    # Renewal lists: every role reads (scoped and masked inside); officers and admins log a call
+    # (an empty form: back to the list); renewing is an officer's, for a person on their own list.
+    "enrollments:renewals": Rule(get=ALL, args=lambda w, s: [{}, {"?": f"cccd={s.cccds[0]}&within=60"}]),
+    "enrollments:renewals_xlsx": Rule(get=ALL),
+    "enrollments:renewal_contact": Rule(get=NOBODY, post=RENEWAL_CONTACT, post_ok=302),
+    "enrollments:renew": Rule(get=OFFICER, post=OFFICER, args=query("product=bhxh_tn&cccd={cccd}"), scoped=True),
+    # --- settlements ---------------------------------------------------------------------------
+    "settlements:lists": Rule(get=PAPERWORK, args=lambda w, s: [{}, query(f"form=d03&{PERIOD}")(w, s)]),
+    "settlements:list_download": Rule(get=PAPERWORK, args=each(query(f"form=d03&{PERIOD}"), "kind", "xlsx", "xml")),
+    # An empty form: back to the lists with the error.
+    "settlements:list_send": Rule(get=NOBODY, post=PAPERWORK, post_ok=302),
+    "settlements:batch": Rule(get=PAPERWORK, args=row("batch"), scoped=True),
+    "settlements:batch_download": Rule(get=PAPERWORK, args=each(row("batch"), "kind", "xlsx", "xml"), scoped=True),
+    "settlements:batch_reconcile": Rule(get=NOBODY, post=ADMIN, args=row("batch"), post_ok=302),
+    "settlements:receipts": Rule(get=PAPERWORK, args=lambda w, s: [{}, {"?": f"q={s.receipt.receipt_no}"}]),
+    "settlements:receipt": Rule(get=PAPERWORK, args=row("receipt"), scoped=True),
+    # Without a reason nothing is voided: back to the receipt with the error.
+    "settlements:receipt_void": Rule(get=NOBODY, post=PAPERWORK, args=row("receipt"), scoped=True, post_ok=302),
+    "settlements:money": Rule(get=PAPERWORK, args=lambda w, s: [{}, query(PERIOD)(w, s)]),
+    "settlements:money_xlsx": Rule(get=PAPERWORK, args=query(PERIOD)),
+    # An empty form: back to the money page; an admin must name the agency, else 404.
+    "settlements:transfer_create": Rule(get=NOBODY, post=PAPERWORK, post_ok=302, extra={("POST", "admin"): 404}),
+    "settlements:fees": Rule(get=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}&month=2025-11")(w, s)]),
+    "settlements:fees_xlsx": Rule(get=PAPERWORK, args=query("agency={agency}&month=2025-11")),
     # --- awards --------------------------------------------------------------------------------
     "awards:index": Rule(get=ALL),
     "awards:live": Rule(get=ALL),
@@ -174,6 +247,7 @@ RULES: dict[str, Rule] = {
     "awards:export": Rule(get=ALL, args=published),
     "awards:publish": Rule(get=NOBODY, post=ADMIN, args=draft, post_ok=302),
     "awards:reopen": Rule(get=ADMIN, post=ADMIN, args=published, post_ok=400),  # a reason is required
+    "awards:copy_campaign": Rule(get=ADMIN, post=ADMIN),  # an empty form: the errors on the page
     # --- JSON API (/api/v1/): 401 without credentials, 403 for a role not let in -----------------
     # The OpenAPI document and its Swagger page are plain pages: a POST reads them too.
     "api:openapi-json": Rule(get=PUBLIC, post=PUBLIC),
@@ -187,6 +261,9 @@ RULES: dict[str, Rule] = {
     "api:create_enrollment": Rule(get=ALL, post=OFFICER, post_ok=422),
     "api:get_rankings": Rule(get=ALL, args=query("week=3", campaign)),
     "api:get_progress": Rule(get=ALL, args=campaign),
+    "api:list_renewals": Rule(get=ALL, args=lambda w, s: [{}, {"?": f"cccd={s.cccds[0]}"}]),
+    # POST only: a GET is 405 for anyone; an empty body is refused on its fields.
+    "api:create_household": Rule(get=READ_ONLY, post=OFFICER, post_ok=422),
     # --- the Django admin's own pages (its model pages: ADMIN_MODEL_RULE) --------------------------
     "admin:index": Rule(get=ADMIN),
     "admin:login": Rule(get=PUBLIC, post=PUBLIC, extra={("GET", "admin"): 302}),
@@ -202,6 +279,12 @@ RULES: dict[str, Rule] = {
     "admin:view_on_site": Rule(get=ADMIN, post=ADMIN, ok=404, post_ok=404, args=view_on_site),
     "admin:app_list": Rule(get=ADMIN, args=lambda w, s: {"app_label": "enrollments"}),
     "admin:auth_user_password_change": Rule(get=ADMIN, post=ADMIN, args=lambda w, s: {"id": s.officer.pk}),
+    # django-simple-history's page of one saved version: read only, its revert POST refused even
+    # to the admin (core/audit_admin.py: reverting would pass the services' rules).
+    **{
+        f"admin:{app}_{model}_simple_history": Rule(get=ADMIN, post=ADMIN, post_ok=403, args=history_row(app, model))
+        for app, model in HISTORY_MODELS
+    },
 }
 
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
@@ -214,7 +297,8 @@ ADMIN_MODEL_RULE = Rule(get=ADMIN, post=ADMIN)
 # What the admin role may do with each registered model in the Django admin (a new one needs its
 # line): "full" (add, change, delete), "view" (read only: add, saving and deleting answer 403),
 # "view+delete" (django-axes's lock-outs: an admin unlocks by deleting). "saves" marks a change form
-# that an empty POST passes (every field it shows is optional or read-only): the admin gets 302.
+# that an empty POST passes (every field it shows is optional or read-only): the admin gets 302;
+# "no-add" / "no-delete" a page the admin never offers (numbers taken by recording, a series in use).
 ADMIN_MODELS = {
     "auth.Group": "view",
     "auth.User": "full",
@@ -242,6 +326,15 @@ ADMIN_MODELS = {
     "enrollments.ParticipantChange": "view",
     "awards.AwardRule": "full",
     "awards.Ranking": "view",
+    "core.DownloadRecord": "view",
+    "core.PendingWork": "view",
+    "enrollments.RenewalContact": "view",
+    "settlements.AgencyProfile": "full",
+    "settlements.DeclarationBatch": "view",
+    "settlements.ReceiptSeries": "full saves no-delete",
+    "settlements.Receipt": "view",
+    "settlements.Transfer": "view",
+    "settlements.FeeRate": "full",
 }
 
 
@@ -253,7 +346,7 @@ def admin_status(label: str, view: str, method: str) -> int:
         return 403
     if method == "POST" and view == "change" and not may_write:
         return 403
-    if view == "delete" and rights[0] == "view":
+    if view == "delete" and (rights[0] == "view" or "no-delete" in rights):
         return 403
     if method == "POST" and view == "change" and "saves" in rights:
         return 302

@@ -3,7 +3,9 @@
 Each agency has its BHXH cơ sở, commune, officers (one signed up, one not), quotas, mugs, a
 household of two for BHYT hộ gia đình, one person for BHXH tự nguyện (a renewal), a mug handed
 over and a change of phone kept in the person's history; the campaign has award rules with a
-published and a draft ranking, and an import record. Everything is built through the project's
+published and a draft ranking, and an import record; access_world_more.py adds each agency's
+paperwork (receipts, a sent declaration batch, a transfer, a renewal call) and the audit rows.
+Everything is built through the project's
 factories and services. B's people have names, CCCDs, phones and birth dates found nowhere else,
 so a page that shows one of them to A's officer is caught by a plain text search.
 """
@@ -29,6 +31,8 @@ from dashboard.excel_views import IMPORTERS
 from enrollments.models import Enrollment, PriorCoverage
 from enrollments.services import issue_gift, record_enrollment, record_household, set_gift_stock
 from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of
+
+from . import access_world_more
 
 # Week 4: weeks 1-3 are past their cut-off and can be ranked, week 5 is left to plan.
 TODAY = date(2025, 12, 5)
@@ -62,6 +66,11 @@ class Side:
     cccds: list[str]
     enrollments: list[Enrollment] = field(default_factory=list)
     token: str = ""
+    # Its paperwork (access_world_more.py): a receipt, a sent declaration batch, a transfer, a call.
+    receipt: object = None
+    batch: object = None
+    transfer: object = None
+    contact: object = None
 
     @property
     def enrollment(self) -> Enrollment:
@@ -101,7 +110,9 @@ def _side(campaign, code: str) -> Side:
     CollectorFactory(agency=agency, code=f"{code}-2", name=f"Cán bộ {code} hai")
     set_gift_stock(campaign=campaign, agency=agency, received=10)
     side = Side(agency, officer, office, commune, f"HGD-{code}", [cccd_for(code, i) for i in range(3)])
+    access_world_more.before_enrolling(code, agency, commune, side.cccds[0])
     _enroll(campaign, collector, side)
+    access_world_more.after_enrolling(side)
     return side
 
 
@@ -171,6 +182,7 @@ def build_access_world() -> AccessWorld:
     draft = compute_rankings(campaign=campaign, week_number=2)[0].ranking
     pending, rejected = _imports(admin)
     _third_party_rows(admin)
+    access_world_more.trail(admin, sides["A"].agency.kind)
     assert Group.objects.filter(name__in=[role.value for role in Role]).count() == 3
     return AccessWorld(
         campaign=campaign,

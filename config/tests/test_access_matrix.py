@@ -170,8 +170,9 @@ def _urls(name: str, rule: Rule, world):
         filled = rule.args(world, world.sides[owner]) if name not in ADMIN_MODEL_ROUTES else admin_args(name, world)
         for kwargs in filled if isinstance(filled, list) else [filled]:
             kwargs = dict(kwargs)
-            query = kwargs.pop("?", "")
-            url = reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
+            query, positional = kwargs.pop("?", ""), kwargs.pop("*", ())
+            url = reverse(name, args=positional, kwargs=kwargs) if positional else reverse(name, kwargs=kwargs)
+            url += f"?{query}" if query else ""
             if url not in seen:
                 seen.add(url)
                 yield owner, url
@@ -195,7 +196,7 @@ def _watched(who: str, world) -> list:
     if who in OWN_SIDE:
         other = "B" if who == "officer_a" else "A"
         return rows_of(world.sides[other])
-    return [] if who == "admin" else every_row()
+    return [] if who == "admin" else every_row(own=world.users.get(who))
 
 
 def _check(world, callers, baselines, route, rule, owner, url, who, method) -> list[str]:

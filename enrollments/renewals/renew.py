@@ -96,13 +96,13 @@ def renew(request):
     cccd = request.GET.get("cccd", "").strip()
     if product not in ENTRY:
         raise Http404("no such product")
-    if request.method == "POST":  # the confirmation page posts back to this address
-        return ENTRY[product](request)
     rows = renewal_list(
         request.user, today=clock.today(), filters=RenewalFilters(within=60, product=product, cccd=cccd), campaign=None
     )
-    if not rows:
+    if not rows:  # the confirmation's POST too: this address is for the people on the officer's own list
         raise Http404("not on the renewal list")
+    if request.method == "POST":  # the confirmation page posts back to this address
+        return ENTRY[product](request)
     months = request.GET.get("months", "") or str(rows[0].last_months or 12)
     person = _person(cccd, product)
     data = _bhyt_data(person, months) if product == Product.BHYT_HGD else _bhxh_data(person, months)

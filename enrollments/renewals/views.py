@@ -72,8 +72,8 @@ def _back(request) -> str:
     return list_url
 
 
-@require_POST
 @role_required(*CAN_CONTACT)
+@require_POST
 def mark_contacted(request):
     """Keep a call or visit: the date, the outcome, who and when; the list shows the latest."""
     form = ContactForm(request.POST)

@@ -72,8 +72,8 @@ def test_marking_as_sent_freezes_and_other_officers_cannot_open_it(client, recor
     assert (batch.agency.code, batch.number, batch.lines.count()) == ("BD-HT", 1, 1)
     assert client.get(reverse("settlements:batch", args=[batch.pk])).status_code == 200
     client.force_login(recorded["users"]["other_officer"])
-    assert client.get(reverse("settlements:batch", args=[batch.pk])).status_code == 403
-    assert client.get(reverse("settlements:batch_download", args=[batch.pk, "xlsx"])).status_code == 403
+    assert client.get(reverse("settlements:batch", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("settlements:batch_download", args=[batch.pk, "xlsx"])).status_code == 404
 
 
 def test_an_empty_list_is_not_sent(client, recorded):

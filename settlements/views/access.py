@@ -1,6 +1,7 @@
 """Who opens the agency's paperwork and money: admins, and the agency's own officers for their agency."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from collectors.models import CollectionAgency
 from collectors.roles import Role, role_of
@@ -20,6 +21,7 @@ def own_agency(user) -> CollectionAgency | None:
 
 
 def check_agency(user, agency: CollectionAgency) -> None:
+    """Another agency's row is not found, as for its enrollments: a refusal would tell it exists."""
     mine = own_agency(user)
     if mine is not None and mine.pk != agency.pk:
-        raise PermissionDenied
+        raise Http404

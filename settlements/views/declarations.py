@@ -85,8 +85,8 @@ def list_download(request, kind: str):
     return _file(listing, kind, _stem(listing))
 
 
-@require_POST
 @role_required(*ADMIN_AND_OFFICER)
+@require_POST
 def list_send(request):
     choice = _choice(request, request.POST)
     if not choice.is_valid():

@@ -92,8 +92,8 @@ def money_xlsx(request):
     return response
 
 
-@require_POST
 @role_required(*ADMIN_AND_OFFICER)
+@require_POST
 def transfer_create(request):
     agency = own_agency(request.user) or get_object_or_404(CollectionAgency, code=request.POST.get("agency", ""))
     back = reverse("settlements:money") + "?" + request.POST.get("query", "")
@@ -110,8 +110,8 @@ def transfer_create(request):
     return redirect(back)
 
 
-@require_POST
 @role_required(Role.ADMIN)
+@require_POST
 def batch_reconcile(request, pk: int):
     batch = get_object_or_404(DeclarationBatch.objects.select_related("agency"), pk=pk)
     check_agency(request.user, batch.agency)

@@ -85,8 +85,8 @@ def _payment_qr(receipt: Receipt, amount: int) -> dict | None:
     return {"svg": qr_svg(text), "account": account, "payload": text}
 
 
-@require_POST
 @role_required(*ADMIN_AND_OFFICER)
+@require_POST
 def receipt_void(request, pk: int):
     receipt = get_object_or_404(Receipt.objects.select_related("agency"), pk=pk)
     check_agency(request.user, receipt.agency)

@@ -152,6 +152,13 @@ def test_renewing_a_prior_only_person_opens_the_form_to_complete(client, world):
 def test_renewing_someone_not_on_the_list_is_not_found(client, world):
     client.force_login(world["officer"])
     assert client.get(reverse("enrollments:renew"), {"cccd": cccd_of(7), "product": "bhyt_hgd"}).status_code == 404
+    # The confirmation's POST to the same address too: it is for the people on the officer's list.
+    url = reverse("enrollments:renew") + f"?cccd={cccd_of(7)}&product=bhyt_hgd"
+    assert client.post(url, {"action": "confirm"}).status_code == 404
+
+
+def test_the_contact_form_sends_a_visitor_to_log_in_whatever_the_method(client, world):
+    assert client.get(reverse("enrollments:renewal_contact"))["Location"].startswith("/accounts/login/")
 
 
 def test_admins_read_the_contact_log_in_the_admin_site(client, world):
