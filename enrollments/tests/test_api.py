@@ -2,12 +2,10 @@
 
 import json
 import re
-import threading
 import time
 from datetime import date
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
@@ -17,6 +15,7 @@ from collectors.tokens import issue_api_token, revoke_api_token
 from enrollments.models import Enrollment, GiftIssue, IdempotentRequest, Participant, PriorCoverage, Source
 from enrollments.services import issue_gift, record_enrollment, set_gift_stock
 from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of
+from enrollments.tests.racing import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -654,21 +653,7 @@ def test_two_identical_requests_at_the_same_moment_record_once(settings, default
     commune = CommuneFactory(province=campaign.province)
     headers = bearer(officer_user()) | {"Idempotency-Key": "same-moment"}
     data = body(commune.code)
-    barrier = threading.Barrier(2)
-    responses = [None, None]
-
-    def send(index):
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = post(Client(), data, headers)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    responses = at_once(*(lambda: post(Client(), data, headers) for _ in range(2)))
     assert [r.status_code for r in responses] == [201, 201]
     assert responses[0].json() == responses[1].json()
     assert Enrollment.objects.count() == 1 and IdempotentRequest.objects.count() == 1

@@ -3,12 +3,11 @@
 Runs on PostgreSQL with two real connections (threads); SQLite serialises writers.
 """
 
-import threading
 import uuid
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.tests.factories import CollectorFactory
@@ -16,29 +15,18 @@ from core.errors import ConflictError
 from enrollments.models import Enrollment, Participant
 from enrollments.services import record_enrollment
 from enrollments.tests.factories import bhyt_request
+from enrollments.tests.racing import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _race(campaign, collectors, request_for) -> list:
-    barrier = threading.Barrier(len(collectors))
-    outcomes = [None] * len(collectors)
-
-    def run(index, collector):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = record_enrollment(campaign=campaign, collector=collector, request=request_for(index))
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(collectors)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    return at_once(
+        *(
+            lambda i=i, c=c: record_enrollment(campaign=campaign, collector=c, request=request_for(i))
+            for i, c in enumerate(collectors)
+        )
+    )
 
 
 @pytest.fixture

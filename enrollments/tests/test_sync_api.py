@@ -1,11 +1,9 @@
 """Sends that a phone repeats: a record's uuid and a household bundle are recorded exactly once."""
 
 import json
-import threading
 from datetime import date
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
@@ -14,6 +12,7 @@ from enrollments.models import Enrollment, IdempotentRequest
 from enrollments.services import record_enrollment
 from enrollments.tests import test_api
 from enrollments.tests.factories import bhyt_request, cccd_of
+from enrollments.tests.racing import at_once
 from enrollments.tests.test_api import API, CAMPAIGN_CODE, assert_error_shape, bearer, body, fields, post
 
 pytestmark = pytest.mark.django_db
@@ -238,21 +237,7 @@ def test_the_same_bundle_sent_twice_at_once_gives_one_record_set(settings, defau
     commune = CommuneFactory(province=campaign.province)
     headers = bearer(officer_user())
     data = bundle(commune.code)
-    barrier = threading.Barrier(2)
-    responses = [None, None]
-
-    def send(index):
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = post_bundle(Client(), data, headers)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    responses = at_once(*(lambda: post_bundle(Client(), data, headers) for _ in range(2)))
     assert sorted(r.status_code for r in responses) == [201, 201]
     assert responses[0].json() == responses[1].json()
     assert sorted(r.has_header("Idempotent-Replayed") for r in responses) == [False, True]
