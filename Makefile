@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DAY := 2025-12-10
 HOST := 127.0.0.1:8000
 
-.PHONY: setup run test test-fast lint format messages migrate demo worker beat
+.PHONY: setup run test test-fast lint format messages migrate demo worker worker-default worker-rankings worker-snapshots beat
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ messages: setup
 
 worker: setup
 	$(BIN)/celery -A config worker --loglevel=info
+
+# With CELERY_SEPARATE_QUEUES=on: one worker per queue (each may run on a machine of its own).
+worker-default: setup
+	$(BIN)/celery -A config worker --loglevel=info -Q celery -n default@%h
+worker-rankings: setup
+	$(BIN)/celery -A config worker --loglevel=info -Q rankings -n rankings@%h
+worker-snapshots: setup
+	$(BIN)/celery -A config worker --loglevel=info -Q snapshots -n snapshots@%h
 
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=info

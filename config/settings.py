@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # A session that owes its two-step code (or enrolment) reaches only the page that asks for it.
     "collectors.accounts.middleware.TwoStepMiddleware",
+    # The dashboards' GETs read from the replica when one is configured (core/replica.py).
+    "core.replica.ReadSideMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,6 +123,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A replica of the database (a streaming standby), when there is one: the dashboards and the
+# progress API read from it; every write, and every other page, uses the primary (core/replica.py).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].update(CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True)
+    # A standby refuses writes and migrations; tests make it a copy of their own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+READ_FROM_REPLICA = env.bool("READ_FROM_REPLICA", default=bool(DATABASE_REPLICA_URL))
+READ_SIDE_PATHS = [r"^/overview/", r"^/my-agency/$", r"^/api/v1/campaigns/[^/]+/progress$"]
+DATABASE_ROUTERS = ["core.replica.ReadSideRouter"]
+
 # --- Cache and Celery -------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
@@ -143,6 +157,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Rankings and coverage snapshots may run on queues of their own, so that workers of their own
+# (on other machines, `make worker-rankings` / `make worker-snapshots`) take the heavy nightly and
+# weekly work while the default queue keeps the small follow-ups. Off by default: one worker on
+# the default queue then does everything.
+CELERY_QUEUE_ROUTES = {"awards.tasks.*": {"queue": "rankings"}, "dashboard.tasks.*": {"queue": "snapshots"}}
+if env.bool("CELERY_SEPARATE_QUEUES", default=False):
+    CELERY_TASK_ROUTES = CELERY_QUEUE_ROUTES
 
 # --- Auth ---------------------------------------------------------------------
 # Only the app's own scripts, styles, images and forms (issue 10, fault 9). Style attributes stay

@@ -26,3 +26,13 @@ WHITENOISE_AUTOREFRESH = True
 # CI's, or two terminals) never drop each other's database mid-run.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+
+# A second database stands for a replica (core/replica.py), created only for the tests that ask
+# for it. It is a database of its own, not a mirror, so a test can tell which one a page read.
+# The read side uses it only where a test turns READ_FROM_REPLICA on.
+DATABASES["replica"] = {**DATABASES["default"]}  # noqa: F405
+if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_replica_{os.getpid()}"}  # noqa: F405
+else:
+    DATABASES["replica"]["TEST"] = {}  # noqa: F405
+READ_FROM_REPLICA = False
