@@ -46,7 +46,7 @@ def _filters(request) -> dict:
 @role_required(*STAFF)
 def province_export(request, table: str):
     _table(exports.PROVINCE_TABLES, table)
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     filters = _filters(request) | {"office": request.GET.get("office", "")}
     context = pages.province_dashboard(campaign=campaign, today=clock.today(), filters=filters)
     return _download(exports.PROVINCE_TABLES, table, context)
@@ -55,7 +55,7 @@ def province_export(request, table: str):
 @role_required(*STAFF)
 def office_export(request, code: str, table: str):
     _table({"agencies", "communes"}, table)
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     get_object_or_404(BhxhOffice, code=code, province_id=campaign.province_id)
     scope = progress_scope(request.user, campaign=campaign, office_code=code)
     context = pages.office_dashboard(campaign=campaign, today=clock.today(), scope=scope, filters=_filters(request))
@@ -64,7 +64,7 @@ def office_export(request, code: str, table: str):
 
 @role_required(*STAFF)
 def commune_export(request, code: str):
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     place = get_object_or_404(Commune, code=code, province_id=campaign.province_id)
     context = pages.commune_dashboard(campaign=campaign, today=clock.today(), commune=place)
     return _download({"agencies": exports.commune_agencies_table}, "agencies", context)
@@ -73,7 +73,7 @@ def commune_export(request, code: str):
 @role_required(*STAFF)
 def agency_export(request, code: str, table: str):
     _table(exports.AGENCY_TABLES, table)
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     chosen = get_object_or_404(CollectionAgency.objects.select_related("office"), code=code)
     context = pages.agency_dashboard(
         campaign=campaign,
@@ -90,7 +90,7 @@ def agency_export(request, code: str, table: str):
 def my_agency_export(request, table: str):
     _table(exports.AGENCY_TABLES, table)
     agency = officer_agency(request)
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     scope = progress_scope(request.user, campaign=campaign)
     context = pages.agency_dashboard(
         campaign=campaign,
