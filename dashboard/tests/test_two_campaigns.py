@@ -163,3 +163,36 @@ def test_the_pages_show_the_campaign_chosen_else_the_current_one(client, abuttin
     assert client.get("/overview/").context["campaign"] == new
     assert client.get("/overview/", {"campaign": "NO-SUCH"}).status_code == 404
     assert client.get("/overview/offices/N/", {"campaign": old.code}).context["campaign"] == old
+
+
+@pytest.mark.parametrize(("collected_on", "code", "week"), [("16/12/2025", "TN-2025", 5), ("18/12/2025", "TN-2026", 1)])
+def test_the_officers_form_records_into_the_campaign_of_the_collection_date(
+    client, settings, abutting, collected_on, code, week
+):
+    _old, _new, collector = abutting
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(officer_user(agency=collector.agency))
+    data = {
+        "cccd": cccd_of(41),
+        "full_name": "Lê Văn Tự Nguyện",
+        "date_of_birth": "02/03/1985",
+        "sex": "male",
+        "phone": "0987654321",
+        "target_group": "informal_worker",
+        "commune_code": COMMUNE,
+        "months": "12",
+        "income": "1.500.000",
+        "support_group": "other",
+        "collected_on": collected_on,
+        "receipt_no": "BL-9",
+    }
+    review = client.post("/enroll/bhxh/", data)
+    assert review.status_code == 200
+    assert f"week {week}" in review.content.decode()
+    context = review.context
+    recorded = client.post(
+        "/enroll/bhxh/", dict(context["carried"]) | {"submission": context["submission"], "action": "confirm"}
+    )
+    assert recorded.status_code == 302
+    enrollment = Enrollment.objects.get()
+    assert (enrollment.campaign.code, enrollment.week.number, enrollment.week.campaign.code) == (code, week, code)
