@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.models import Campaign, CampaignWeek
-from campaign.selectors import campaign_chosen, current_week
+from campaign.selectors import chosen_campaign, current_week
 from collectors.roles import ALL_ROLES, Role, role_required
 from core import clock
 from core.errors import DomainError
@@ -76,11 +76,7 @@ def _block(viewer: Viewer, terms: RuleTerms, entries: list, ranking: Ranking | N
 
 
 def _campaign(request) -> Campaign:
-    code = request.GET.get("campaign")
-    campaign = campaign_chosen(code)
-    if campaign is None:
-        raise Http404(_("No campaign is running."))
-    return campaign
+    return chosen_campaign(request)
 
 
 def _week(campaign: Campaign, number: int) -> CampaignWeek:
@@ -124,8 +120,7 @@ class ScopeRow:
 @role_required(*ALL_ROLES)
 def index(request):
     """The campaign's weeks with the state of their rankings, the rules, and the prizes against the budget."""
-    code = request.GET.get("campaign")
-    campaign = campaign_chosen(code)
+    campaign = chosen_campaign(request, required=False)
     if campaign is None:
         return render(request, "awards/index.html", {"campaign": None})
     viewer = Viewer.of(request.user)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Sum
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -28,19 +29,94 @@ def week_of(*, campaign: Campaign, day: date) -> CampaignWeek | None:
 
 def current_campaign() -> Campaign | None:
     """The running campaign nearest to today: the one under way, else the latest started, else the next."""
+    return _current_among(Campaign.objects.select_related("province").filter(status=Campaign.Status.ACTIVE))
+
+
+def _current_among(campaigns: Iterable[Campaign]) -> Campaign | None:
     today = clock.today()
-    running = list(Campaign.objects.select_related("province").filter(status=Campaign.Status.ACTIVE))
+    running = [c for c in campaigns if c.status == Campaign.Status.ACTIVE]
+    running.sort(key=lambda c: (c.start_date, c.pk), reverse=True)  # two under way: the later started
     under_way = [c for c in running if c.start_date <= today <= c.end_date]
-    started = sorted((c for c in running if c.start_date <= today), key=lambda c: c.start_date, reverse=True)
+    started = [c for c in running if c.start_date <= today]
     upcoming = sorted(running, key=lambda c: c.start_date)
     return next(iter(under_way + started + upcoming), None)
 
 
+def campaign_running_on(*, campaign: Campaign, day: date) -> Campaign:
+    """The campaign an enrollment collected on ``day`` belongs to, given the one its caller named.
+
+    ``campaign`` itself when ``day`` is inside its dates; else the running campaign of the same
+    province whose dates hold ``day`` (the later started when two do); else ``campaign``, and the
+    enrollment is outside every campaign (recorded, counted in coverage, in no week).
+    """
+    if campaign.start_date <= day <= campaign.end_date:
+        return campaign
+    other = (
+        Campaign.objects.select_related("province")
+        .filter(
+            province_id=campaign.province_id,
+            status=Campaign.Status.ACTIVE,
+            start_date__lte=day,
+            end_date__gte=day,
+        )
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    return other or campaign
+
+
+# The session key of the campaign a user chose on a page (``?campaign=CODE``) for the pages after it.
+CHOSEN_CAMPAIGN_KEY = "chosen_campaign"
+
+
 def current_campaign_for(request) -> Campaign | None:
-    """``current_campaign()``, looked up once per request however many parts of the page ask for it."""
+    """The campaign a page is for, looked up once per request however many parts of the page ask for it.
+
+    The one named by ``?campaign=CODE`` (kept in the session for the next pages), else the one
+    chosen earlier in the session, else ``current_campaign()``. An unknown code is remembered on
+    the request for ``chosen_campaign`` to refuse.
+    """
     if not hasattr(request, "_current_campaign"):
-        request._current_campaign = current_campaign()
+        request._current_campaign = _campaign_of_request(request)
     return request._current_campaign
+
+
+def campaign_choices(request) -> list[Campaign]:
+    """Every campaign, newest first, read once per request: the layout's chooser and the page's campaign."""
+    if not hasattr(request, "_campaigns"):
+        request._campaigns = list(Campaign.objects.select_related("province").order_by("-start_date", "-pk"))
+    return request._campaigns
+
+
+def _campaign_of_request(request) -> Campaign | None:
+    session = getattr(request, "session", None)
+    campaigns = campaign_choices(request)
+    by_code = {c.code: c for c in campaigns}
+    code = (getattr(request, "GET", {}).get("campaign") or "").strip()
+    if code:
+        campaign = by_code.get(code)
+        if campaign is None:
+            request._unknown_campaign = code
+            return None
+        if session is not None and session.get(CHOSEN_CAMPAIGN_KEY) != campaign.code:
+            session[CHOSEN_CAMPAIGN_KEY] = campaign.code
+        return campaign
+    kept = session.get(CHOSEN_CAMPAIGN_KEY) if session is not None else None
+    if kept and kept in by_code:
+        return by_code[kept]
+    return _current_among(campaigns)
+
+
+def chosen_campaign(request, *, required: bool = True) -> Campaign | None:
+    """``current_campaign_for(request)``; 404 for an unknown ``?campaign=`` code, and (if ``required``) for none."""
+    campaign = current_campaign_for(request)
+    if campaign is None:
+        unknown = getattr(request, "_unknown_campaign", None)
+        if unknown:
+            raise Http404(_("No campaign has the code “%(code)s”.") % {"code": unknown})
+        if required:
+            raise Http404(_("No campaign is running."))
+    return campaign
 
 
 def _campaign_with_code(code: str) -> Campaign | None:
@@ -53,13 +129,6 @@ def campaign_by_code(code: str) -> Campaign:
     if campaign is None:
         raise DomainError({"campaign": [_("No campaign has the code “%(code)s”.") % {"code": code or ""}]})
     return campaign
-
-
-def campaign_chosen(code: str | None) -> Campaign | None:
-    """The campaign a page was asked for (``?campaign=CODE``), or the current one when none was named."""
-    if code:
-        return _campaign_with_code(code)
-    return current_campaign()
 
 
 def current_week(*, campaign: Campaign) -> CampaignWeek | None:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.imports import BaselineImport
 from campaign.models import Campaign
-from campaign.selectors import campaign_chosen, current_campaign
+from campaign.selectors import chosen_campaign, current_campaign_for
 from collectors.imports import QuotaImport, RosterImport
 from collectors.roles import Role, role_required
 from core.downloads import record_download
@@ -96,7 +96,7 @@ def imports(request):
 @role_required(Role.ADMIN)
 def import_upload(request, kind: str):
     importer = _importer(kind)
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     if request.method == "POST":
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > HARD_LIMIT_FACTOR * settings.IMPORT_MAX_BYTES:
@@ -137,7 +137,7 @@ def _receive(request, importer: Importer, form: UploadForm) -> ImportRecord:
 def import_template(request, kind: str):
     importer = _importer(kind)
     codes = {name: request.GET.get(name, "") for name in importer.parameters}
-    if "campaign" in codes and not codes["campaign"] and (campaign := current_campaign()) is not None:
+    if "campaign" in codes and not codes["campaign"] and (campaign := current_campaign_for(request)) is not None:
         codes["campaign"] = campaign.code
     if "agency" in codes:
         codes.pop("agency")  # the template of paper enrollments is the same for every agency
@@ -221,16 +221,12 @@ def import_rejected(request, pk: int):
 
 
 def _report_campaign(request) -> Campaign:
-    code = request.GET.get("campaign")
-    campaign = campaign_chosen(code)
-    if campaign is None:
-        raise Http404("no campaign")
-    return campaign
+    return chosen_campaign(request)
 
 
 @role_required(Role.ADMIN, Role.PROVINCIAL)
 def reports_page(request):
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     return render(request, "dashboard/reports.html", {"form": ReportForm(campaign=campaign), "campaign": campaign})
 
 

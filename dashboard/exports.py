@@ -15,6 +15,7 @@ from core.excel.writer import Column
 
 from .progress.queries import PRODUCTS
 from .reports import Report, _spooled, _title
+from .retention import MEASURE_PRODUCTS, Retention
 from .templatetags.dashboard_format import status_label
 
 SHORT = {Product.BHXH_TN: "BHXH TN", Product.BHYT_HGD: "BHYT HGĐ"}
@@ -39,6 +40,13 @@ def _report(context: dict, stem: str, sheet: str, title: str, columns: list, row
 # --- the provincial tables -------------------------------------------------------------------------
 
 
+def _retention_cells(figures: Retention | None) -> list:
+    """Due, renewed and the share renewed (dashboard/retention.py); empty cells when the page has none."""
+    if figures is None:
+        return [None, None, None]
+    return [figures.due, figures.renewed, figures.pct]
+
+
 def agencies_table(context: dict) -> Report:
     week = context["week"]
     product = context.get("filters", {}).get("product", "")
@@ -53,7 +61,11 @@ def agencies_table(context: dict) -> Report:
         _col(_("Renewals")),
         _col(_("Attainment (%)"), 12, "percent"),
         _col(_("Status"), 14, "text"),
+        _col(_("Due for renewal in the week")),
+        _col(_("Renewed")),
+        _col(_("Retention (%)"), 12, "percent"),
     ]
+    retention = context.get("agency_retention") or {}
     rows = (
         [
             r.agency.code,
@@ -65,6 +77,7 @@ def agencies_table(context: dict) -> Report:
             r.renewals,
             r.pct,
             status_label(r.status),
+            *_retention_cells(retention.get(r.agency.pk)),
         ]
         for r in context["agencies"]
     )
@@ -90,7 +103,11 @@ def communes_table(context: dict) -> Report:
             _col(_("%(product)s needed a day") % {"product": short}),
             _col(_("%(product)s forecast at the target date (%%)") % {"product": short}, 12, "percent"),
             _col(_("%(product)s on track") % {"product": short}, 10, "text"),
+            _col(_("%(product)s due for renewal in the campaign") % {"product": short}),
+            _col(_("%(product)s renewed") % {"product": short}),
+            _col(_("%(product)s retention (%%)") % {"product": short}, 11, "percent"),
         ]
+    retention = context.get("retention_campaign")
 
     def rows():
         for area in context["communes"]:
@@ -105,6 +122,7 @@ def communes_table(context: dict) -> Report:
                     f.needed_per_day,
                     f.forecast_pct,
                     _("yes") if f.on_track else _("no"),
+                    *_retention_cells(retention.commune(area.pk, MEASURE_PRODUCTS[measure]) if retention else None),
                 ]
             yield cells
 

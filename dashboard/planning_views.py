@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from collectors.roles import Role, role_required
 from core import clock
 from core.excel.writer import XLSX_CONTENT_TYPE
@@ -20,7 +20,7 @@ from .planning.template import suggestions_file, suggestions_file_name
 
 @role_required(Role.ADMIN, Role.PROVINCIAL)
 def planning(request):
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     if campaign is None:
         return render(request, "dashboard/planning.html", {"campaign": None})
     plan = week_plan(campaign=campaign, today=clock.today())
@@ -41,7 +41,7 @@ def planning(request):
 
 @role_required(Role.ADMIN)
 def planning_download(request):
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     if campaign is None:
         raise Http404("no campaign")
     plan = week_plan(campaign=campaign, today=clock.today())

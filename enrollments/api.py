@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from campaign.models import Campaign
-from campaign.selectors import current_campaign
+from campaign.selectors import campaign_running_on, current_campaign
 from collectors.api_auth import api_auth
 from collectors.roles import Role
 from collectors.scoping import collector_of
@@ -106,7 +106,11 @@ def get_participant_status(request, cccd: str, product: ProductCode, on: date | 
     number = validate_cccd(cccd)
     if not allow_cccd_lookup(request.auth):
         return Status(429, error_body(lookup_limit_message()))
-    status = participant_status(cccd=number, product=product, on=on or clock.today(), campaign=current_campaign())
+    on = on or clock.today()
+    campaign = current_campaign()
+    if campaign is not None:
+        campaign = campaign_running_on(campaign=campaign, day=on)
+    status = participant_status(cccd=number, product=product, on=on, campaign=campaign)
     return {
         "product": status.product,
         "on": status.on,
@@ -246,7 +250,7 @@ def _record(request, payload: EnrollmentIn) -> dict:
         )
     except DomainError as exc:
         raise in_body_terms(exc) from exc
-    return stored_answer(enrollment, campaign)
+    return stored_answer(enrollment, enrollment.campaign)
 
 
 @router.post(

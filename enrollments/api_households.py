@@ -85,9 +85,9 @@ def _record(request, bundle: HouseholdIn) -> dict:
         raise _member_terms(exc) from exc
     return {
         "uuid": str(bundle.uuid),
-        "campaign": campaign.code,
+        "campaign": stored[0].campaign.code,  # the campaign running on the collection date
         "household_code": code,
-        "members": [stored_answer(enrollment, campaign) for enrollment in stored],
+        "members": [stored_answer(enrollment, enrollment.campaign) for enrollment in stored],
     }
 
 

@@ -69,7 +69,14 @@ class ParticipantIn(Schema):
 
 
 class EnrollmentIn(Schema):
-    campaign: str = Field(max_length=40, description="The campaign's code", examples=["TN-CAODIEM-2025"])
+    campaign: str = Field(
+        max_length=40,
+        description=(
+            "The campaign's code. The enrollment goes to the running campaign of its province whose dates hold "
+            "collected_on: this one when the date is inside it (the answer's campaign and week say which)"
+        ),
+        examples=["TN-CAODIEM-2025"],
+    )
     uuid: UUID | None = Field(
         None,
         description="Made by the client when its form opens: the stored enrollment keeps it, and a resend with "

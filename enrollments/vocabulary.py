@@ -95,3 +95,8 @@ def mug_due(enrollment, *, issued: bool) -> bool:
 def figures_generation(campaign_id: int) -> str:
     """The cache generation that every figure computed from a campaign's enrollments is keyed on."""
     return freshness.name("enrollments", campaign_id)
+
+
+# Moved on by every enrollment recorded or cancelled, whatever its campaign: figures that read
+# people's coverage across campaigns (retention: who was due, who renewed) are keyed on it.
+PEOPLE_GENERATION = freshness.name("enrollments", "people")

@@ -49,6 +49,12 @@ def renewals_total(row) -> int:
 
 
 @register.filter
+def retention_of(figures: dict | None, key):
+    """The retention of one row of a table (``with_retention``'s mappings), or None when the page has none."""
+    return figures.get(key) if figures else None
+
+
+@register.filter
 def status_class(status: str) -> str:
     return STATUS_CLASSES.get(status, "")
 

@@ -3,7 +3,7 @@ agency page in ``agency``, and the Excel downloads of their tables in ``exports`
 
 from django.shortcuts import redirect, render
 
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from collectors.roles import ALL_ROLES, Role, role_of, role_required
 
 from ..selectors import setup_status
@@ -23,6 +23,6 @@ def home(request):
 
 @role_required(Role.ADMIN)
 def admin_home(request):
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     context = {"campaign": campaign, "status": setup_status(campaign=campaign)}
     return render(request, "dashboard/admin_home.html", context)

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from collectors.roles import Role, role_required
 from collectors.scoping import agency_of
 from core import clock
@@ -11,7 +11,7 @@ from enrollments.renewals.selectors import renewal_summary
 
 from ..progress import pages
 from ..progress.answer import progress_scope
-from .province import officers_week, render_part
+from .province import agency_retention, officers_week, render_part
 
 
 def officer_agency(request):
@@ -24,7 +24,7 @@ def officer_agency(request):
 @role_required(Role.OFFICER)
 def agency_home(request):
     agency = officer_agency(request)
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     if campaign is None:
         return render(request, "dashboard/agency.html", {"agency": agency, "campaign": None})
     scope = progress_scope(request.user, campaign=campaign)
@@ -36,6 +36,7 @@ def agency_home(request):
         commune_ids=scope.commune_ids,
         officers_week=officers_week(request),
     )
+    context = agency_retention(context, campaign=campaign, agency=agency)
     context["staff_view"] = False
     if not request.htmx:  # a redrawn table needs no renewals
         context["renewals"] = renewal_summary(request.user, today=clock.today(), campaign=campaign)

@@ -17,7 +17,7 @@ from ..progress.answer import progress_scope
 from ..progress.queries import communes_served
 from ..reports import Report
 from .agency import officer_agency
-from .province import STAFF, officers_week, running_campaign
+from .province import STAFF, agency_retention, officers_week, running_campaign, with_retention
 
 # Tables that list people (CCCD, birth date, phone as the viewer may see them): each download is kept.
 PERSONAL_TABLES = frozenset({"enrollments"})
@@ -46,25 +46,28 @@ def _filters(request) -> dict:
 @role_required(*STAFF)
 def province_export(request, table: str):
     _table(exports.PROVINCE_TABLES, table)
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     filters = _filters(request) | {"office": request.GET.get("office", "")}
     context = pages.province_dashboard(campaign=campaign, today=clock.today(), filters=filters)
+    context = with_retention(context, campaign=campaign, filters=filters)
     return _download(exports.PROVINCE_TABLES, table, context)
 
 
 @role_required(*STAFF)
 def office_export(request, code: str, table: str):
     _table({"agencies", "communes"}, table)
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     get_object_or_404(BhxhOffice, code=code, province_id=campaign.province_id)
     scope = progress_scope(request.user, campaign=campaign, office_code=code)
-    context = pages.office_dashboard(campaign=campaign, today=clock.today(), scope=scope, filters=_filters(request))
+    filters = _filters(request)
+    context = pages.office_dashboard(campaign=campaign, today=clock.today(), scope=scope, filters=filters)
+    context = with_retention(context, campaign=campaign, filters=filters)
     return _download(exports.PROVINCE_TABLES, table, context)
 
 
 @role_required(*STAFF)
 def commune_export(request, code: str):
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     place = get_object_or_404(Commune, code=code, province_id=campaign.province_id)
     context = pages.commune_dashboard(campaign=campaign, today=clock.today(), commune=place)
     return _download({"agencies": exports.commune_agencies_table}, "agencies", context)
@@ -73,7 +76,7 @@ def commune_export(request, code: str):
 @role_required(*STAFF)
 def agency_export(request, code: str, table: str):
     _table(exports.AGENCY_TABLES, table)
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     chosen = get_object_or_404(CollectionAgency.objects.select_related("office"), code=code)
     context = pages.agency_dashboard(
         campaign=campaign,
@@ -83,6 +86,7 @@ def agency_export(request, code: str, table: str):
         commune_ids=communes_served(chosen, campaign),
         officers_week=officers_week(request),
     )
+    context = agency_retention(context, campaign=campaign, agency=chosen)
     return _download(exports.AGENCY_TABLES, table, context, request=request)
 
 
@@ -90,7 +94,7 @@ def agency_export(request, code: str, table: str):
 def my_agency_export(request, table: str):
     _table(exports.AGENCY_TABLES, table)
     agency = officer_agency(request)
-    campaign = running_campaign()
+    campaign = running_campaign(request)
     scope = progress_scope(request.user, campaign=campaign)
     context = pages.agency_dashboard(
         campaign=campaign,
@@ -100,4 +104,5 @@ def my_agency_export(request, table: str):
         commune_ids=scope.commune_ids,
         officers_week=officers_week(request),
     )
+    context = agency_retention(context, campaign=campaign, agency=agency)
     return _download(exports.AGENCY_TABLES, table, context, request=request)

@@ -109,17 +109,19 @@ def _window(today: date, within: int) -> tuple[date, date]:
     return today - LAPSED_LISTED_FOR, today + relativedelta(days=within)
 
 
-def _participants(product: str, low: date, high: date):
-    """Participants whose latest coverage of ``product`` ends in [low, high], annotated with it."""
-    latest = Enrollment.objects.filter(NOT_CANCELLED, participant=OuterRef("pk"), product=product).order_by(
-        "-coverage_end", "-recorded_at"
-    )
+def _participants(product: str, low: date, high: date, *, before: date | None = None):
+    """Participants whose latest coverage of ``product`` ends in [low, high], annotated with it.
+
+    With ``before``, the coverage as it stood then: only enrollments collected before that day count.
+    """
+    ours = Enrollment.objects.filter(NOT_CANCELLED, product=product)
+    if before is not None:
+        ours = ours.filter(collected_on__lt=before)
+    latest = ours.filter(participant=OuterRef("pk")).order_by("-coverage_end", "-recorded_at")
     prior = PriorCoverage.objects.filter(cccd=OuterRef("cccd"), product=product)
-    ends_in_window = Q(
-        pk__in=Enrollment.objects.filter(NOT_CANCELLED, product=product, coverage_end__range=(low, high)).values(
-            "participant"
-        )
-    ) | Q(cccd__in=prior.model.objects.filter(product=product, last_coverage_end__range=(low, high)).values("cccd"))
+    ends_in_window = Q(pk__in=ours.filter(coverage_end__range=(low, high)).values("participant")) | Q(
+        cccd__in=prior.model.objects.filter(product=product, last_coverage_end__range=(low, high)).values("cccd")
+    )
     return (
         Participant.objects.filter(ends_in_window)
         .annotate(
@@ -134,6 +136,17 @@ def _participants(product: str, low: date, high: date):
         .filter(end__range=(low, high))
         .select_related("commune", "household")
     )
+
+
+def coverage_ending_between(product: str, low: date, high: date, *, before: date):
+    """Participants and people known only from prior coverage whose coverage of ``product``, as it
+    stood on ``before`` (enrollments collected before that day, and prior coverage), ends in [low, high].
+
+    The same latest end E as the lists (the later of prior coverage and not-cancelled enrollments);
+    participants carry ``end``, ``latest_agency`` (the agency of that latest enrollment) and their
+    commune. What the dashboards' retention counts as due (``dashboard/retention.py``).
+    """
+    return _participants(product, low, high, before=before), _prior_only(product, low, high)
 
 
 def _prior_only(product: str, low: date, high: date):

@@ -10,7 +10,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign, Commune, Product
-from campaign.selectors import week_of
+from campaign.selectors import campaign_running_on, week_of
 from collectors.models import Collector
 from core import clock
 from core.errors import ConflictError, DomainError
@@ -77,7 +77,11 @@ def prepare_enrollment(
     collector: Collector | None = None,
     earlier: Sequence[Prepared] = (),
 ) -> Prepared:
-    """Validate a request and compute its week, classification, period and amounts; write nothing.
+    """Validate a request and compute its campaign, week, classification, period and amounts; write nothing.
+
+    ``campaign`` is the one the caller names (the form's current campaign, the API body's); the
+    enrollment goes to the campaign of the same province running on its collection date, which is
+    ``campaign`` itself when the date is inside it (``Prepared.campaign``; the week is that one's).
 
     ``batch_position`` is the member's place among household members entered together
     and not yet stored (they take the next orders of the ladder, as entered).
@@ -125,6 +129,7 @@ def prepare_enrollment(
         collected_on=collected_on,
         waiting_days=in_force.bhyt_waiting_days,
     )
+    campaign = campaign_running_on(campaign=campaign, day=collected_on)
     week = week_of(campaign=campaign, day=collected_on)
     warnings = []
     if week is None:
@@ -143,6 +148,7 @@ def prepare_enrollment(
         quote=amounts,
         member_order=member_order,
         warnings=warnings,
+        campaign=campaign,
     )
     if collector is not None:
         refuse_duplicates(prepared)

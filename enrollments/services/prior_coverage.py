@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from core import clock
+from core import clock, freshness
 from core.excel.importing import Plan
 
 from ..models import (
@@ -37,6 +37,7 @@ def upsert_prior_coverage(*, plan: PriorCoveragePlan) -> int:
     plan.refuse_if_problems()
     if not plan.add and not plan.change:
         return 0
+    freshness.bump_on_commit(freshness.SETUP)  # who is due for renewal changed: the dashboards' retention
     if connection.vendor == "postgresql" and not plan.people:
         return _upsert_prior_coverage_by_copy(plan)
     return _upsert_prior_coverage_in_batches(plan)

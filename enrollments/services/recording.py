@@ -15,7 +15,7 @@ from ..models import (
     Source,
 )
 from ..signals import enrollments_recorded
-from ..vocabulary import figures_generation
+from ..vocabulary import PEOPLE_GENERATION, figures_generation
 from .people import person_for_recording
 from .preparing import check_collector, prepare_enrollment, refuse_duplicates
 from .requests import RECORDED, EnrollmentRequest
@@ -38,7 +38,7 @@ def _store(
     amounts = prepared.quote
     enrollment = Enrollment.build(
         participant=participant,
-        campaign=campaign,
+        campaign=prepared.campaign,
         week=prepared.week,
         collector=collector,
         collected_on=prepared.collected_on,
@@ -63,9 +63,15 @@ def _store(
     return enrollment
 
 
-def _figures_change(campaign_id: int) -> None:
-    """Once the write commits, cached progress and standings built on the old enrollments are stale."""
-    transaction.on_commit(lambda: freshness.bump(figures_generation(campaign_id)))
+def _figures_change(*campaign_ids: int) -> None:
+    """Once the write commits, cached progress, standings and retention built on the old enrollments are stale."""
+
+    def bump() -> None:
+        for campaign_id in sorted(set(campaign_ids)):
+            freshness.bump(figures_generation(campaign_id))
+        freshness.bump(PEOPLE_GENERATION)
+
+    transaction.on_commit(bump)
 
 
 def record_enrollment(
@@ -114,7 +120,7 @@ def record_household(
             exc.index = position
             raise
     enrollments_recorded.send(sender=Enrollment, enrollments=stored, source=source, user=recorded_by)
-    _figures_change(campaign.pk)
+    _figures_change(campaign.pk, *(enrollment.campaign_id for enrollment in stored))
     return stored
 
 

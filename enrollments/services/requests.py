@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 
-from campaign.models import CampaignWeek, Commune, Product
+from campaign.models import Campaign, CampaignWeek, Commune, Product
 from core.errors import DomainError
 
 from ..classification import Classification
@@ -69,6 +69,8 @@ class Prepared:
     quote: Quote
     member_order: int | None
     warnings: list[str] = field(default_factory=list)
+    # The campaign it is recorded into: the one running on the collection date (campaign_running_on).
+    campaign: Campaign | None = None
 
     @property
     def gift_eligible(self) -> bool:

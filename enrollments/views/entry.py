@@ -71,7 +71,9 @@ def _conflict(prepared: Prepared) -> Enrollment | None:
 
 
 def _confirmation(request, desk: Desk, *, product: str, prepared: list[Prepared], extra: dict | None = None):
-    rows = [{"prepared": p, "mug_due": _mug_due(p, desk.campaign), "conflict": _conflict(p)} for p in prepared]
+    rows = [
+        {"prepared": p, "mug_due": _mug_due(p, p.campaign or desk.campaign), "conflict": _conflict(p)} for p in prepared
+    ]
     context = {
         "desk": desk,
         "agency_id": desk.collector.agency_id,

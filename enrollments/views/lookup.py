@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from campaign.models import Product
-from campaign.selectors import current_campaign
+from campaign.selectors import campaign_running_on, current_campaign
 from collectors.roles import Role, role_required
 from collectors.scoping import collector_of
 from core import clock
@@ -120,6 +120,8 @@ def lookup(request, product: str):
     collector = collector_of(request.user)
     campaign = current_campaign()
     on = min(_lookup_day(request.GET.get("collected_on", ""), today), today)
+    if campaign is not None:
+        campaign = campaign_running_on(campaign=campaign, day=on)  # the mug is that campaign's
     allowed = allowed_months(product, on) or (12,)
     try:
         months = int(request.GET.get("months", ""))

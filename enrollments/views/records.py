@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from collectors.roles import ALL_ROLES, Role, role_of, role_required
 from collectors.scoping import collector_of
 from core.errors import ConflictError, DomainError
@@ -81,7 +81,7 @@ def hand_over_gift(request, pk: int):
 
 @role_required(*ALL_ROLES)
 def enrollment_list(request):
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     weeks = list(campaign.weeks.all()) if campaign else []
     form = EnrollmentFilterForm(request.GET, weeks=weeks)
     filters = form.filters() | ({"campaign": campaign.code} if campaign else {})

@@ -1,0 +1,145 @@
+"""Retention (README "Retention"): of the people due for renewal in a period, the share who renewed.
+
+A hand-built set, with the app's day at 20/03/2026 and the period the 2025 campaign (12/11–16/12/2025):
+due and renewed, due and lapsed (one with a cancelled renewal), due and rejoined after three months,
+due and renewed through another agency, not due (renewed before the period, coverage ending after
+it), and a person known only from prior coverage, due and lapsed.
+"""
+
+from datetime import date
+
+import pytest
+
+from campaign.models import Product
+from campaign.tests.factories import BhxhOfficeFactory, CampaignFactory, CommuneFactory, CoverageBaselineFactory
+from collectors.roles import Role
+from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFactory
+from core.percent import percent
+from dashboard.retention import Retention, compute_retention, period_of, retention
+from enrollments.classification import Classification
+from enrollments.models import PriorCoverage
+from enrollments.services import cancel_enrollment, record_enrollment
+from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 3, 20)
+
+
+@pytest.fixture
+def world(settings):
+    settings.APP_TODAY = TODAY
+    campaign = CampaignFactory(code="TN-2025")
+    office = BhxhOfficeFactory(province=campaign.province, code="N")
+    x = CommuneFactory(province=campaign.province, office=office, code="25480", name="Xã X")
+    y = CommuneFactory(province=campaign.province, office=office, code="25481", name="Xã Y")
+    for commune in (x, y):
+        CoverageBaselineFactory(campaign=campaign, commune=commune, as_of=date(2025, 11, 1))
+    a, b = AgencyFactory(code="A", office=office), AgencyFactory(code="B", office=office)
+    a.communes.add(x, y)
+    b.communes.add(x)
+    officers = {"A": CollectorFactory(agency=a), "B": CollectorFactory(agency=b)}
+
+    def enroll(agency, number, on, *, make=bhyt_request, **kwargs):
+        request = make(number, commune_code=x.code, collected_on=on, **kwargs)
+        return record_enrollment(campaign=campaign, collector=officers[agency], request=request)
+
+    # 1. BHYT card 19/11/2024–18/11/2025 by A, renewed on 15/11/2025: due and renewed.
+    enroll("A", 1, date(2024, 10, 20))
+    assert enroll("A", 1, date(2025, 11, 15)).classification == Classification.RENEWAL
+    # 2. Card to 23/11/2025 by A; a renewal recorded, then cancelled: due and lapsed.
+    enroll("A", 2, date(2024, 10, 25))
+    cancel_enrollment(enrollment=enroll("A", 2, date(2025, 11, 20)), reason="nhầm", user=None)
+    # 3. Card to 20/11/2025 by B, back on 15/03/2026, over three months later: due, rejoined.
+    enroll("B", 3, date(2024, 10, 22))
+    assert enroll("A", 3, date(2026, 3, 15)).classification == Classification.REJOIN
+    # 4. Renewed on 01/11/2025, before the period: its coverage then ended in 2026, not due.
+    enroll("A", 4, date(2024, 10, 20))
+    enroll("A", 4, date(2025, 11, 1))
+    # 5. BHXH months Dec 2024–Nov 2025 by A, renewed through B on 05/12/2025: due for A, renewed.
+    enroll("A", 5, date(2024, 12, 1), make=bhxh_request)
+    assert enroll("B", 5, date(2025, 12, 5), make=bhxh_request).classification == Classification.RENEWAL
+    # 6. Prior coverage ending 31/01/2026, after the period: not due.
+    PriorCoverage.objects.create(cccd=cccd_of(6), product=Product.BHYT_HGD, last_coverage_end=date(2026, 1, 31))
+    # 7. Known only from BHXH's list, card to 01/12/2025, commune Y: due and lapsed.
+    PriorCoverage.objects.create(
+        cccd=cccd_of(7), product=Product.BHYT_HGD, last_coverage_end=date(2025, 12, 1), commune=y, full_name="Bảy"
+    )
+    return campaign, {"A": a, "B": b}, {"X": x, "Y": y}
+
+
+def test_due_and_renewed_by_agency_commune_and_product(world):
+    campaign, agencies, communes = world
+    figures = retention(campaign=campaign, today=TODAY)
+    assert (figures.start, figures.end) == (date(2025, 11, 12), date(2025, 12, 16))
+    a, b = agencies["A"].pk, agencies["B"].pk
+    assert figures.agency(a) == Retention(due=3, renewed=2)  # people 1, 2 and 5
+    assert figures.agency(a, Product.BHYT_HGD) == Retention(2, 1)
+    assert figures.agency(a, Product.BHXH_TN) == Retention(1, 1)
+    assert figures.agency(b) == Retention(1, 0)  # person 3 came back as a rejoin
+    assert figures.commune(communes["X"].pk) == Retention(4, 2)
+    assert figures.commune(communes["Y"].pk) == Retention(1, 0)  # person 7, known only from prior coverage
+    assert figures.total() == Retention(5, 2) and figures.total().pct == percent(2, 5)
+    assert figures.agency(a).pct == percent(2, 3) and figures.agency(b).pct == percent(0, 1)
+    assert Retention().pct is None
+
+
+def test_a_week_is_its_own_period(world):
+    campaign, agencies, _communes = world
+    week_2 = campaign.weeks.get(number=2)  # 19/11–25/11/2025: people 2 and 3 fall due in it
+    figures = retention(campaign=campaign, today=TODAY, week=week_2)
+    assert (figures.start, figures.end) == (date(2025, 11, 19), date(2025, 11, 25))
+    assert figures.agency(agencies["A"].pk) == Retention(1, 0)  # person 1 had renewed before the week
+    assert figures.agency(agencies["B"].pk) == Retention(1, 0)
+    assert figures.total() == Retention(2, 0)
+
+
+def test_the_period_is_cut_at_today_and_is_empty_before_it_starts(world):
+    campaign, _agencies, _communes = world
+    assert period_of(campaign=campaign, today=date(2025, 11, 20)) == (date(2025, 11, 12), date(2025, 11, 20))
+    assert period_of(campaign=campaign, today=date(2025, 11, 1)) is None
+    figures = retention(campaign=campaign, today=date(2025, 11, 1))
+    assert figures.start is None and figures.total() == Retention()
+    # Renewals count up to today: on 14/11/2025 person 1 had not renewed yet.
+    early = compute_retention(
+        province_id=campaign.province_id, start=date(2025, 11, 12), end=date(2025, 11, 20), today=date(2025, 11, 14)
+    )
+    assert early.total(Product.BHYT_HGD) == Retention(2, 0)  # people 1 and 3
+
+
+def _after(page: str, marker: str) -> str:
+    return page.split(marker, 1)[1][:120]
+
+
+def test_the_dashboard_shows_it_and_a_new_renewal_shows_at_once(client, settings, world):
+    campaign, agencies, communes = world
+    settings.APP_TODAY = date(2025, 12, 16)  # week 5 (10/12–16/12), the agency table's week
+    officer = agencies["A"].collectors.first()
+    # 8. Card 12/12/2024–11/12/2025 by A: due in week 5.
+    record_enrollment(
+        campaign=campaign,
+        collector=officer,
+        request=bhyt_request(8, commune_code=communes["X"].code, collected_on=date(2024, 11, 12)),
+    )
+    client.force_login(UserFactory(role=Role.PROVINCIAL))
+    page = client.get("/overview/").content.decode()
+    assert "0,00" in _after(page, 'data-retention-agency="A"')  # 0 of 1 due this week
+    # The commune table shows BHYT (its measure): 1 of people 1, 2, 3 and 8 renewed in the campaign so far.
+    assert "25,00" in _after(page, 'data-retention-commune="25480"')
+    office = client.get("/overview/offices/N/").context
+    assert office["agency_retention"][agencies["A"].pk] == Retention(1, 0)
+    assert office["commune_retention"][communes["X"].pk] == Retention(4, 1)
+    # Person 8 renews today: the cached pages show it on the next request.
+    record_enrollment(
+        campaign=campaign,
+        collector=officer,
+        request=bhyt_request(8, commune_code=communes["X"].code, collected_on=date(2025, 12, 16)),
+    )
+    page = client.get("/overview/").content.decode()
+    assert "100,00" in _after(page, 'data-retention-agency="A"')
+    assert "50,00" in _after(page, 'data-retention-commune="25480"')
+    assert client.get("/overview/offices/N/").context["agency_retention"][agencies["A"].pk] == Retention(1, 1)
+    commune = client.get("/overview/communes/25480/").context
+    assert commune["retention"] == Retention(5, 3)
+    agency = client.get("/overview/agencies/A/").context
+    assert (agency["week_retention"], agency["campaign_retention"]) == (Retention(1, 1), Retention(4, 3))
