@@ -25,7 +25,7 @@ from core.excel.writer import XLSX_CONTENT_TYPE
 
 from .exports import ranking_workbook
 from .forms import ComputeForm, PublishForm, ReopenForm
-from .models import Ranking
+from .models import Ranking, Subject
 from .selectors import (
     MyPlace,
     Row,
@@ -33,6 +33,8 @@ from .selectors import (
     closes_at,
     entries_of,
     late_enrollments,
+    live_place,
+    live_rows,
     my_place,
     prize_budget,
     provisional_standings,
@@ -174,7 +176,7 @@ def index(request):
 
 @role_required(*ALL_ROLES)
 def live(request):
-    """The current week's provisional standings, recomputed on every visit; htmx refreshes the table."""
+    """The current week's provisional standings (recomputed every 30 s by one worker); htmx refreshes the table."""
     campaign = _campaign(request)
     viewer = Viewer.of(request.user)
     week = current_week(campaign=campaign)
@@ -182,10 +184,7 @@ def live(request):
         week.campaign = campaign
     whole_campaign = week is None and clock.today() > campaign.end_date
     standings = provisional_standings(campaign=campaign, week=week) if week or whole_campaign else []
-    blocks = [_block(viewer, s.terms, s.entries) for s in standings]
-    if not viewer.is_officer:
-        for block in blocks:  # the top of each table; the Excel file has every place
-            block.rows = block.rows[:LIVE_ROWS]
+    blocks = [_live_block(viewer, s) for s in standings]
     context = {
         "campaign": campaign,
         "week": week,
@@ -198,6 +197,21 @@ def live(request):
     if request.htmx:
         template += "#live-standings"
     return render(request, template, context)
+
+
+def _live_block(viewer: Viewer, standing) -> Block:
+    """What the live table shows, read from the cache as far as shown; the Excel file has every place.
+
+    Staff see the top ``LIVE_ROWS``; an officer the top ``LIVE_ROWS`` agencies and their own, or in
+    an officer ranking the places ``rows_for`` allows them (the top and their agency's officers).
+    """
+    limit = LIVE_ROWS
+    if viewer.is_officer and standing.terms.subject != Subject.AGENCY:
+        limit = live_rows(viewer, standing, offset=0, limit=0)[1]
+    rows, _visible = live_rows(viewer, standing, offset=0, limit=limit)
+    if viewer.is_officer and standing.terms.subject == Subject.AGENCY:
+        rows += [Row(e, True, True) for e in standing.entries.of_agency(viewer.agency_id) if e.rank > LIVE_ROWS]
+    return Block(terms=standing.terms, rows=rows, place=live_place(viewer, standing), total=len(standing.entries))
 
 
 def _scope_page(request, campaign: Campaign, week: CampaignWeek | None):
