@@ -382,7 +382,9 @@ def _expire_standings(redis_url: str) -> None:
     import redis
 
     store = redis.Redis.from_url(redis_url)
-    keys = [k for k in store.scan_iter(match="*awards:*", count=1000) if not k.endswith(b":previous")]
+    # A generation's value (``…:g<generation>``), or the whole standings under one key (before the pieces).
+    current = re.compile(rb":g[0-9a-f]+$|awards:live:[0-9a-f]{64}$")
+    keys = [k for k in store.scan_iter(match="*awards:*", count=1000) if current.search(k)]
     if keys:
         store.delete(*keys)
 

@@ -2,8 +2,8 @@
 
 Kept in the shared cache in pieces, so that a page reads only what it shows: a small head per
 computation (when, the late count, how many entries each rule has) and each rule's entries as
-compact rows in chunks of ``CHUNK`` places, plus each agency's own entries (an officer's place and
-colleagues). Showing the top 50 of 3,300 reads one chunk, not 3,300 pickled objects.
+compact rows in chunks of ``CHUNK`` places, plus the agencies' own entries in ``AGENCY_PIECES``
+pieces (an officer's place and colleagues). Showing the top 50 of 3,300 reads one chunk, not 3,300 pickled objects.
 
 They are recomputed every ``LIVE_SECONDS`` by one worker at a time: ``core.caching.fresh_or_previous``
 under the scope's lock (``awards.locks.live_lock_name``), the other workers serving the previous
@@ -30,6 +30,8 @@ from .viewers import OFFICER_VIEW_TOP, MyPlace, Row, Viewer
 LIVE_SECONDS = 30
 # Places per cached chunk: the live page's table is one.
 CHUNK = 50
+# Agencies' own entries are kept in this many pieces (by id): an officer's page reads one of them.
+AGENCY_PIECES = 32
 # The pieces outlive the head that points at them, also when it is served as the previous one.
 PIECES_SECONDS = caching.PREVIOUS_SECONDS + 2 * LIVE_SECONDS
 
@@ -59,6 +61,9 @@ ENTRY_FIELDS = (
     "tie_break",
     "tied_with",
 )
+
+
+AGENCY_ID = ENTRY_FIELDS.index("agency_id")
 
 
 def _pack(entry: RankingEntry) -> tuple:
@@ -127,18 +132,18 @@ class Live:
             for start in range(0, len(entries), CHUNK):
                 chunk = [_pack(e) for e in entries[start : start + CHUNK]]
                 pieces[self._chunk_key(head, index, start // CHUNK)] = chunk
-            by_agency: dict[int, list[tuple]] = {}
+            by_agency: dict[int, list[tuple]] = {number: [] for number in range(AGENCY_PIECES)}
             for entry in entries:
-                by_agency.setdefault(entry.agency_id, []).append(_pack(entry))
-            pieces.update({self._agency_key(head, index, pk): rows for pk, rows in by_agency.items()})
+                by_agency[entry.agency_id % AGENCY_PIECES].append(_pack(entry))
+            pieces.update({self._agency_key(head, index, number): rows for number, rows in by_agency.items()})
         caching.keep_many(pieces, PIECES_SECONDS)
         return head
 
     def _chunk_key(self, head: LiveHead, index: int, number: int) -> str:
         return f"{self.key}:{head.token}:{index}:c{number}"
 
-    def _agency_key(self, head: LiveHead, index: int, agency_id: int) -> str:
-        return f"{self.key}:{head.token}:{index}:a{agency_id}"
+    def _agency_key(self, head: LiveHead, index: int, number: int) -> str:
+        return f"{self.key}:{head.token}:{index}:a{number}"
 
     def _recomputed(self) -> list[list[RankingEntry]]:
         """A piece has gone (evicted, the cache restarted): this request computes them itself."""
@@ -169,14 +174,12 @@ class Live:
             return []
         if self.head.computed is not None:
             return [e for e in self.head.computed[index] if e.agency_id == agency_id]
-        key = self._agency_key(self.head, index, agency_id)
+        key = self._agency_key(self.head, index, agency_id % AGENCY_PIECES)
         found = caching.read_many([key])
         if key not in found:
-            # No entry of that agency, or the piece is gone: a chunk of the same version tells which.
-            if self.head.counts[index] and not caching.read_many([self._chunk_key(self.head, index, 0)]):
-                return [e for e in self._recomputed()[index] if e.agency_id == agency_id]
-            return []
-        return [_unpack(row) for row in found[key]]
+            return [e for e in self._recomputed()[index] if e.agency_id == agency_id]
+        # The piece holds a few agencies: only this one's rows are turned into entries.
+        return [_unpack(row) for row in found[key] if row[AGENCY_ID] == agency_id]
 
     def standings(self) -> list["LiveStanding"]:
         return [
