@@ -21,3 +21,8 @@ def lock_name(campaign_id: int, week_number: int | None) -> str:
 def ranking_lock(name: str) -> AbstractContextManager[None]:
     """Hold ``name`` for the block, which runs in a transaction; raise RankingBusy if it is taken."""
     return exclusive(name, busy=RankingBusy)
+
+
+def live_lock_name(campaign_id: int, week_number: int | None) -> str:
+    """Held while one worker recomputes the live standings of a scope (never while storing a ranking)."""
+    return f"awards:live:{campaign_id}:{'final' if week_number is None else week_number}"

@@ -11,28 +11,35 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.models import Campaign, CampaignWeek
 from campaign.selectors import chosen_campaign, current_week
 from collectors.roles import ALL_ROLES, Role, role_required
-from core import clock
+from core import caching, clock
 from core.errors import DomainError
 from core.excel.writer import XLSX_CONTENT_TYPE
 
 from .exports import ranking_workbook
 from .forms import ComputeForm, PublishForm, ReopenForm
-from .models import Ranking
+from .models import Ranking, Subject
 from .selectors import (
+    LIVE_SECONDS,
     MyPlace,
     Row,
     Viewer,
     closes_at,
     entries_of,
     late_enrollments,
+    live_key,
+    live_place,
+    live_rows,
     my_place,
     prize_budget,
     provisional_standings,
@@ -169,7 +176,7 @@ def index(request):
 
 @role_required(*ALL_ROLES)
 def live(request):
-    """The current week's provisional standings, recomputed on every visit; htmx refreshes the table."""
+    """The current week's provisional standings (recomputed every 30 s by one worker); htmx refreshes the table."""
     campaign = _campaign(request)
     viewer = Viewer.of(request.user)
     week = current_week(campaign=campaign)
@@ -177,15 +184,11 @@ def live(request):
         week.campaign = campaign
     whole_campaign = week is None and clock.today() > campaign.end_date
     standings = provisional_standings(campaign=campaign, week=week) if week or whole_campaign else []
-    blocks = [_block(viewer, s.terms, s.entries) for s in standings]
-    if not viewer.is_officer:
-        for block in blocks:  # the top of each table; the Excel file has every place
-            block.rows = block.rows[:LIVE_ROWS]
     context = {
         "campaign": campaign,
         "week": week,
         "whole_campaign": whole_campaign,
-        "blocks": blocks,
+        "blocks_html": _live_tables(viewer, campaign, standings),
         "as_of": standings[0].as_of if standings else clock.now(),
         "late_count": standings[0].late_count if standings else 0,
     }
@@ -193,6 +196,41 @@ def live(request):
     if request.htmx:
         template += "#live-standings"
     return render(request, template, context)
+
+
+def _live_tables(viewer: Viewer, campaign: Campaign, standings: list) -> str:
+    """The live tables, rendered once per computation of the standings, viewer and language.
+
+    Rendering a hundred rows cost most of a cached request; everyone with the same view shares
+    them (staff alike; an officer sees their own place). No user name or CSRF token is in them.
+    """
+
+    def render() -> str:
+        blocks = [_live_block(viewer, s) for s in standings]
+        context = {"campaign": campaign, "blocks": blocks, "user_role": viewer.role}
+        return str(render_to_string("awards/_live_blocks.html", context))
+
+    if not standings:
+        return render()
+    key, token = live_key(standings[0])
+    who = f"officer{viewer.agency_id}.{viewer.collector_id}" if viewer.is_officer else "staff"
+    html = caching.fresh_or_previous(f"awards:live-html:{key}:{who}:{get_language()}", token, render, LIVE_SECONDS * 2)
+    return mark_safe(html)  # our own template's output, escaped when it was rendered
+
+
+def _live_block(viewer: Viewer, standing) -> Block:
+    """What the live table shows, read from the cache as far as shown; the Excel file has every place.
+
+    Staff see the top ``LIVE_ROWS``; an officer the top ``LIVE_ROWS`` agencies and their own, or in
+    an officer ranking the places ``rows_for`` allows them (the top and their agency's officers).
+    """
+    limit = LIVE_ROWS
+    if viewer.is_officer and standing.terms.subject != Subject.AGENCY:
+        limit = live_rows(viewer, standing, offset=0, limit=0)[1]
+    rows, _visible = live_rows(viewer, standing, offset=0, limit=limit)
+    if viewer.is_officer and standing.terms.subject == Subject.AGENCY:
+        rows += [Row(e, True, True) for e in standing.entries.of_agency(viewer.agency_id) if e.rank > LIVE_ROWS]
+    return Block(terms=standing.terms, rows=rows, place=live_place(viewer, standing), total=len(standing.entries))
 
 
 def _scope_page(request, campaign: Campaign, week: CampaignWeek | None):

@@ -10,15 +10,25 @@ It times ``awards.services.compute_rankings`` for week 3, the weekly agency and 
 DOMAIN.md with their entries stored (each run starts from no draft, so every run writes its 3,300
 entries), and the same GROUP BY run as raw SQL on the same connection. Bars: under 1 s, and within
 3x of the raw SQL. Not a test: it prints figures.
+
+``--serve`` times the read side instead, over HTTP: it serves the app with gunicorn (3 sync workers,
+DEBUG off, Redis ``BENCH_REDIS_URL``, default redis://127.0.0.1:6379/1) during week 3 and times the
+provisional rankings API (its default page, and every entry) and the live standings page for one
+client and for ``--clients`` concurrent ones, then lets the cached standings expire under those
+clients at once and counts how many recomputed them (GROUP BY scans of the enrollment table).
+``--database NAME`` works in NAME instead of ``<name>_bench_rankings``.
 """
 
 import argparse
+import http.client
 import os
+import re
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 
@@ -36,8 +46,11 @@ def scratch_url(url: str) -> tuple[str, str, str]:
     return urlunsplit(parts._replace(path=f"/{name}")), name, urlunsplit(parts._replace(path="/postgres"))
 
 
-def prepare_database(url: str, *, fresh: bool, drop: bool) -> str:
-    scratch, name, maintenance = scratch_url(url)
+def prepare_database(url: str, *, fresh: bool, drop: bool, name: str = "") -> str:
+    scratch, default_name, maintenance = scratch_url(url)
+    if name:
+        scratch = scratch.replace(f"/{default_name}", f"/{name}")
+    name = name or default_name
     with psycopg.connect(maintenance.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and (fresh or drop):
@@ -51,9 +64,11 @@ def prepare_database(url: str, *, fresh: bool, drop: bool) -> str:
     return scratch
 
 
-def setup_django(url: str) -> None:
+def setup_django(url: str, redis_url: str = "") -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.pop("REDIS_URL", None)  # no broker needed: the service is timed directly
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-never-used-for-anything-else-0123456789")
     os.environ["DEBUG"] = "off"  # no query log in the timings
     os.environ["APP_TODAY"] = "2025-12-20"  # after the campaign: every week may be computed
@@ -279,21 +294,221 @@ def measure() -> None:
     print(f"bars: under 1 s {'OK' if under_a_second else 'MISSED'}; within 3x {'OK' if within_3x else 'MISSED'}")
 
 
+# --- The read side over HTTP (--serve) ---------------------------------------------------------------
+
+SERVE_TODAY = "2025-11-28"  # week 3: the live standings are week 3's
+STAFF_USER, OFFICER_USER, PASSWORD = "bench_rank_staff", "bench_rank_officer", "bench-rankings-2025"
+
+
+def serve_env(url: str, redis_url: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "bench-only-secret-key-never-used-for-anything-else-0123456789",
+        "DEBUG": "off",
+        "APP_TODAY": SERVE_TODAY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "off",
+        "SECURE_HSTS_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+
+
+def bench_users() -> dict[str, str]:
+    """A provincial user and an officer of the busiest agency, each with an API token: {name: token}."""
+    from django.contrib.auth import get_user_model
+
+    from collectors.models import Collector
+    from collectors.roles import Role, sync_role_groups
+    from collectors.tokens import issue_api_token
+
+    groups = sync_role_groups()
+    users = {}
+    for name, role in ((STAFF_USER, Role.PROVINCIAL), (OFFICER_USER, Role.OFFICER)):
+        user, created = get_user_model().objects.get_or_create(username=name)
+        if created:
+            user.set_password(PASSWORD)
+            user.save()
+        user.groups.set([groups[role]])
+        users[name] = user
+    collector = Collector.objects.order_by("code").first()
+    if collector.user_id != users[OFFICER_USER].pk:
+        Collector.objects.filter(user=users[OFFICER_USER]).update(user=None)
+        collector.user = users[OFFICER_USER]
+        collector.save(update_fields=["user"])
+    return {name: issue_api_token(user=user, name="bench")[1] for name, user in users.items()}
+
+
+def _get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request("GET", path, headers={"Host": "127.0.0.1", **headers})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _session_of(port: int, username: str) -> dict:
+    """The cookies of a session signed in through the login form."""
+    from bench_dashboard import _take_cookies
+
+    cookies: dict = {}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", "/accounts/login/", headers={"Host": "127.0.0.1"})
+    response = connection.getresponse()
+    body = response.read()
+    _take_cookies(response, cookies)
+    connection.close()
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    form = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    headers = {"Host": "127.0.0.1", "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("POST", "/accounts/login/", body=form, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    _take_cookies(response, cookies)
+    connection.close()
+    if "sessionid" not in cookies:
+        sys.exit(f"login of {username} failed: {response.status}")
+    return cookies
+
+
+def _expire_standings(redis_url: str) -> None:
+    """Drop the cached standings and answers as their timeout would; the previous ones stay (a
+    worker may serve them while another recomputes)."""
+    import redis
+
+    store = redis.Redis.from_url(redis_url)
+    # A generation's value (``…:g<generation>``), or the whole standings under one key (before the pieces).
+    current = re.compile(rb":g[0-9a-f]+$|awards:live:[0-9a-f]{64}$")
+    keys = [k for k in store.scan_iter(match="*awards:*", count=1000) if current.search(k)]
+    if keys:
+        store.delete(*keys)
+
+
+def _scans() -> int:
+    """Scans of the enrollment table so far: each computation of the standings makes one."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables "
+            "WHERE relname = 'enrollments_enrollment'"
+        )
+        return cursor.fetchone()[0]
+
+
+def _at_once(port: int, path: str, headers: dict, clients: int) -> list[tuple[float, int]]:
+    barrier = threading.Barrier(clients)
+    outcomes: list[tuple[float, int]] = []
+
+    def one() -> None:
+        barrier.wait()
+        started = time.perf_counter()
+        status, _ = _get(port, path, headers)
+        outcomes.append(((time.perf_counter() - started) * 1000, status))
+
+    threads = [threading.Thread(target=one) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+def _describe(body: bytes) -> str:
+    import json
+
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return f"{len(body):,} bytes"
+    shown = "+".join(str(len(r["entries"])) for r in answer["rankings"])
+    counts = "+".join(str(r["entry_count"]) for r in answer["rankings"])
+    return f"{len(body):,} bytes, {shown} of {counts} entries"
+
+
+def serve(url: str, redis_url: str, *, port: int, clients: int, seconds: float) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_dashboard import load, start_server, stop_server
+
+    tokens = bench_users()
+    api = "/api/v1/campaigns/BENCH-2025/rankings?week=3&provisional=1"
+    live = "/rankings/live/?campaign=BENCH-2025"
+    server = start_server(serve_env(url, redis_url), port)
+    try:
+        cookies = _session_of(port, STAFF_USER)
+        paths = {
+            "API, staff, default page": (api, {"Authorization": f"Bearer {tokens[STAFF_USER]}"}),
+            "API, staff, 500 entries": (api + "&limit=500", {"Authorization": f"Bearer {tokens[STAFF_USER]}"}),
+            "API, officer": (api, {"Authorization": f"Bearer {tokens[OFFICER_USER]}"}),
+            "live page, staff": (live, {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}),
+        }
+        print(f"load average before: {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print("one client, cached (median of 15 requests after one to warm):")
+        for label, (path, headers) in paths.items():
+            status, body = _get(port, path, headers)
+            if status != 200:
+                sys.exit(f"{label}: {status} {body[:300]!r}")
+            times = []
+            for _ in range(15):
+                started = time.perf_counter()
+                _get(port, path, headers)
+                times.append((time.perf_counter() - started) * 1000)
+            print(f"  {label:26s} p50 {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms  {_describe(body)}")
+        print(f"{clients} concurrent clients (one session each), {seconds:.0f} s each, gunicorn 3 workers:")
+        sessions = [_session_of(port, STAFF_USER) for _ in range(clients)]
+        for label, path in (("API, staff, default page", api), ("live page, staff", live)):
+            figures = load(port, path, sessions, seconds)
+            print(
+                f"  {label:26s} p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms  "
+                f"{figures['rate']:5.1f}/s  {figures['requests']} requests, {figures['failures']} failed"
+            )
+        print(f"the cached standings expire, then {clients} clients ask at once:")
+        for label in ("API, staff, default page", "live page, staff"):
+            path, headers = paths[label]
+            time.sleep(1.5)
+            before = _scans()
+            _expire_standings(redis_url)
+            outcomes = _at_once(port, path, headers, clients)
+            time.sleep(1.5)  # PostgreSQL reports table statistics at most once a second
+            print(
+                f"  {label:26s} {_scans() - before} recomputation(s) (scans of the enrollments); latencies "
+                f"{', '.join(f'{t:.0f}' for t, _ in outcomes)} ms; statuses {sorted({s for _, s in outcomes})}"
+            )
+        print(f"load average after: {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        stop_server(server)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="rebuild the scratch database")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
+    parser.add_argument("--database", default="", help="the scratch database's name")
+    parser.add_argument("--serve", action="store_true", help="time the API and the live page over HTTP")
+    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         sys.exit("Set DATABASE_URL=postgres://... (the benchmark makes its own scratch database on that server).")
-    scratch = prepare_database(url, fresh=args.fresh, drop=args.drop)
-    setup_django(scratch)
+    scratch = prepare_database(url, fresh=args.fresh, drop=args.drop, name=args.database)
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1") if args.serve else ""
+    setup_django(scratch, redis_url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     build_world()
-    measure()
+    if args.serve:
+        call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off serves the manifest's files
+        serve(scratch, redis_url, port=args.port, clients=args.clients, seconds=args.seconds)
+    else:
+        measure()
 
 
 if __name__ == "__main__":

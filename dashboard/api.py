@@ -1,6 +1,6 @@
 """The JSON door onto the read side: progress toward the targets, scoped like the dashboard pages."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
@@ -9,6 +9,7 @@ from collectors.api_auth import api_auth
 from collectors.roles import Role
 from core import clock
 from core.api_errors import ERROR_RESPONSES
+from core.cached_json import json_response
 
 from .progress.answer import progress_json, progress_scope
 
@@ -96,4 +97,4 @@ def get_progress(request, code: str, office: str = ""):
     scope = progress_scope(request.auth, campaign=campaign, office_code=office)
     # Sent as the cached JSON itself: the answer is ProgressOut's shape (a test validates it).
     body = progress_json(campaign=campaign, scope=scope, today=clock.today())
-    return HttpResponse(body, content_type="application/json")
+    return json_response(body)

@@ -1,6 +1,6 @@
 """Reads of the awards app: the numbers behind a ranking, standings, and what a viewer may see of them."""
 
-from .live import LIVE_SECONDS, LiveStanding, provisional_standings
+from .live import LIVE_SECONDS, LiveStanding, live_key, live_place, live_rows, provisional_standings
 from .numbers import (
     ScopeNumbers,
     attainment_weights,
@@ -34,6 +34,9 @@ __all__ = [
     "entry_values",
     "late_enrollments",
     "latest_published",
+    "live_key",
+    "live_place",
+    "live_rows",
     "my_place",
     "numbers_for",
     "prize_budget",

@@ -48,3 +48,26 @@ def test_the_cache_being_down_computes_every_time(monkeypatch):
     for name in ("get", "set", "add", "delete"):
         monkeypatch.setattr(cache, name, down)
     assert caching.fresh_or_previous("t:down", 1, lambda: "computed", 60) == "computed"
+
+
+def test_a_lock_held_elsewhere_serves_the_previous_value_without_computing():
+    from contextlib import contextmanager
+
+    from core.locks import Busy
+
+    @contextmanager
+    def taken():
+        raise Busy()
+        yield  # pragma: no cover
+
+    caching.fresh_or_previous("t:locked", 1, lambda: "first", 60)
+    assert caching.fresh_or_previous("t:locked", 2, lambda: pytest.fail("computed"), 60, exclusive=taken) == "first"
+    # Not kept as generation 2's value: the next caller with the lock free computes it.
+    assert caching.fresh_or_previous("t:locked", 2, lambda: "second", 60) == "second"
+
+
+def test_a_lock_that_cannot_be_taken_at_all_computes_without_it():
+    def broken():
+        raise ConnectionError("redis gone")
+
+    assert caching.fresh_or_previous("t:nolock", 1, lambda: "computed", 60, exclusive=broken) == "computed"

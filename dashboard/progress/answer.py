@@ -4,7 +4,6 @@ The pages and the API ask ``progress_scope`` what a user may see and build their
 the same queries, so the two never disagree (a test compares them).
 """
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from campaign.models import BhxhOffice, Campaign, Commune
 from collectors.roles import Role, role_of
 from collectors.scoping import agency_of
-from core import caching, freshness
+from core import cached_json, caching, freshness
 from core.errors import DomainError
 from enrollments.vocabulary import figures_generation
 
@@ -130,10 +129,10 @@ def progress_json(*, campaign: Campaign, scope: Scope, today: date) -> bytes:
     """
     generation = figures_version(campaign)
     scoped = f"{scope_key(scope.commune_ids)}:{scope_key(scope.agency_ids)}"
-    return caching.fresh_or_previous(
+    return cached_json.fresh_json(
         f"dashboard:answer-json:{campaign.pk}:{today.isoformat()}:{scoped}",
         generation,
-        lambda: json.dumps(progress_answer(campaign=campaign, scope=scope, today=today)).encode(),
+        lambda: progress_answer(campaign=campaign, scope=scope, today=today),
         COUNTS_SECONDS,
     )
 

@@ -96,10 +96,11 @@ def test_the_answer_has_the_contracts_shape_and_figures(client, world):
 
 def test_the_cached_json_sent_is_the_documented_schema(client, world):
     """The view sends the cached JSON as it is: the OpenAPI schema must still describe it exactly."""
+    from core.cached_json import matches_schema
     from dashboard.api import ProgressOut
 
-    body = client.get("/api/v1/campaigns/TN-2025/progress", headers=bearer(UserFactory(role=Role.PROVINCIAL))).json()
-    assert ProgressOut.model_validate(body).model_dump(mode="json") == body
+    response = client.get("/api/v1/campaigns/TN-2025/progress", headers=bearer(UserFactory(role=Role.PROVINCIAL)))
+    assert matches_schema(ProgressOut, response.content)
 
 
 def test_an_officer_gets_their_agency_and_the_communes_it_serves(client, world):
