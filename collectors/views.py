@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from campaign.selectors import current_campaign, current_week
+from campaign.selectors import current_campaign_for, current_week
 
 from .models import CollectionAgency
 from .roles import ALL_ROLES, Role, role_required
@@ -12,7 +12,7 @@ from .selectors import agencies_for, collectors_for, quotas_by_week
 
 @role_required(*ALL_ROLES)
 def agency_list(request):
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     week = current_week(campaign=campaign) if campaign else None
     search = request.GET.get("q", "").strip()
     page = Paginator(agencies_for(request.user, week=week, search=search), 25).get_page(request.GET.get("page"))
@@ -24,7 +24,7 @@ def agency_list(request):
 
 
 def _agency_page(request, agency: CollectionAgency):
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     context = {
         "agency": agency,
         "campaign": campaign,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from collectors.roles import role_required
 from core.errors import DomainError
 from core.excel.writer import XLSX_CONTENT_TYPE
@@ -23,7 +23,7 @@ BATCHES_SHOWN = 30
 
 
 def _choice(request, data) -> ListChoiceForm:
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     weeks = list(campaign.weeks.order_by("number")) if campaign else []
     return ListChoiceForm(data, agency=own_agency(request.user), weeks=weeks)
 

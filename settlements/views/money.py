@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from collectors.models import CollectionAgency
 from collectors.roles import Role, role_required
 from core import clock
@@ -30,7 +30,7 @@ def _choice(request) -> PeriodChoiceForm:
     if not data.get("week") and not data.get("period_from"):
         data["period_from"] = (clock.today() - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
         data.setdefault("period_to", clock.today().isoformat())
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     weeks = list(campaign.weeks.order_by("number")) if campaign else []
     return PeriodChoiceForm(data, agency=own_agency(request.user), weeks=weeks)
 
