@@ -7,13 +7,12 @@ services.py and selectors.py, shared with the web form and the Excel import.
 from datetime import date
 from typing import Annotated
 
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import PaginationBase, paginate
 
 from campaign.models import Campaign
 from campaign.selectors import campaign_running_on, current_campaign
@@ -23,6 +22,7 @@ from collectors.scoping import collector_of
 from core import clock
 from core.api_errors import ERROR_RESPONSES, ErrorOut, error_body
 from core.errors import DomainError
+from core.keyset import Cursor, KeysetPage, bounded_count, keyset_page
 
 from .api_schemas import (
     EnrollmentIn,
@@ -33,9 +33,17 @@ from .api_schemas import (
     SupportGroupCode,
 )
 from .identity import validate_cccd
-from .models import Enrollment, GiftIssue, Source
+from .models import Enrollment, Source
 from .privacy import PersonFields, masked_fields, person_fields_for
-from .selectors import allow_cccd_lookup, enrollments_for, has_gift, lookup_limit_message, participant_status
+from .selectors import (
+    LIST_COUNT_LIMIT,
+    allow_cccd_lookup,
+    enrollments_for,
+    has_gift,
+    lookup_limit_message,
+    participant_status,
+    with_gifts,
+)
 from .services import EnrollmentRequest, PersonData, quote, record_enrollment
 from .sync import REPLAYED_HEADER, answer_once, fingerprint, refuse_used_uuids, uuid_key
 from .vocabulary import mug_due
@@ -295,25 +303,79 @@ MAX_PAGE = 500
 MAX_OFFSET = 100_000_000
 
 
-class EnrollmentPage(LimitOffsetPagination):
-    """limit/offset pages whose rows are shaped (and masked) for the caller."""
+class EnrollmentPage(PaginationBase):
+    """``limit``/``offset`` pages as before, or keyset pages (``cursor``, with ``next``/``previous`` links);
+    rows shaped (and masked) for the caller; ``count`` exact up to 10,000 rows past ``offset``, then bounded."""
 
     class Input(Schema):
         limit: int = Field(100, ge=1, le=2**31)  # above MAX_PAGE it is cut to MAX_PAGE
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+        cursor: str | None = Field(
+            None,
+            max_length=60,
+            description="The `next` or `previous` link's cursor: the page after (or before) a row, stable while "
+            "enrollments are recorded. Not with `offset`.",
+        )
+
+    class Output(Schema):
+        items: list[EnrollmentOut]
+        count: int = Field(description="Rows matching, counted up to `offset` + 10,000 (see `count_exact`).")
+        count_exact: bool = Field(description="False when more rows match than `count` says.")
+        next: str | None = Field(None, description="The link to the older rows after this page, if any.")
+        previous: str | None = Field(None, description="The link to the newer rows before this page, if any.")
+
+    items_attribute = "items"
+
+    def __init__(self, *, max_limit: int = MAX_PAGE, **kwargs):
+        self.max_limit = max_limit
+        super().__init__(**kwargs)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
+        limit = min(pagination.limit, self.max_limit)
+        cursor = None
+        if pagination.cursor is not None:
+            cursor = Cursor.decode(pagination.cursor)
+            if cursor is None:
+                raise DomainError(
+                    {"cursor": _("This cursor is not one of this list's links; start from the first page.")}
+                )
+            if pagination.offset:
+                raise DomainError({"offset": _("Use either offset or cursor, not both.")})
+        if cursor is None and pagination.offset:
+            rows = list(queryset[pagination.offset : pagination.offset + limit + 1])
+            page = KeysetPage(rows[:limit], _after_row(rows, limit), None)
+        else:
+            page = keyset_page(queryset, cursor=cursor, size=limit)
+        count, exact = bounded_count(queryset, pagination.offset + LIST_COUNT_LIMIT)
         user = request.auth
-        page[self.items_attribute] = [
-            enrollment_out(
-                enrollment,
-                shown=person_fields_for(user, enrollment),
-                gift_issued=enrollment.person_has_gift,
-            )
-            for enrollment in page[self.items_attribute]
-        ]
-        return page
+        return {
+            self.items_attribute: [
+                enrollment_out(
+                    enrollment, shown=person_fields_for(user, enrollment), gift_issued=enrollment.person_has_gift
+                )
+                for enrollment in with_gifts(page.rows)
+            ],
+            "count": count,
+            "count_exact": exact,
+            "next": _link(request, page.next, limit),
+            "previous": _link(request, page.previous, limit),
+        }
+
+
+def _after_row(rows: list, limit: int) -> Cursor | None:
+    """The cursor of the page after an offset page (its last row), when there are more rows."""
+    return Cursor(rows[limit - 1].recorded_at, rows[limit - 1].pk) if len(rows) > limit else None
+
+
+def _link(request, cursor: Cursor | None, limit: int) -> str | None:
+    """The same list (same filters and limit) from ``cursor``."""
+    if cursor is None:
+        return None
+    query = request.GET.copy()
+    query.pop("offset", None)
+    query["cursor"] = cursor.encode()
+    query["limit"] = str(limit)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 @router.get(
@@ -330,19 +392,12 @@ def list_enrollments(
     agency: str | None = None,
     product: ProductCode | None = None,
 ):
-    """The enrollments the caller may see (an officer: their agency's), newest first, `limit`/`offset` pages
-    (`limit` 100 by default, at most 500).
+    """The enrollments the caller may see (an officer: their agency's), newest first (`limit` 100 by default,
+    at most 500), by `limit`/`offset` or by following the `next` and `previous` links (`cursor`), which stay
+    put while enrollments are recorded and cost the same however deep the page.
 
     CCCD, birth date and phone are masked unless the caller is an admin or an officer of the agency
     that recorded the enrollment.
     """
     filters = {"campaign": campaign, "week": week, "agency": agency, "product": product}
-    return (
-        enrollments_for(request.auth, filters=filters)
-        .select_related("participant__commune")
-        .annotate(
-            person_has_gift=Exists(
-                GiftIssue.objects.filter(participant=OuterRef("participant"), campaign=OuterRef("campaign"))
-            )
-        )
-    )
+    return enrollments_for(request.auth, filters=filters).select_related("participant__commune")

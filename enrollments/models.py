@@ -247,6 +247,12 @@ class Enrollment(models.Model):
             models.Index(fields=["campaign", "week", "agency"], name="enrollment_week_agency"),
             models.Index(fields=["participant", "product", "coverage_end"], name="enrollment_person_product"),
             models.Index(fields=["campaign", "collected_on"], name="enrollment_campaign_day"),
+            # The lists (page and API) read newest first, 25 rows at a time, by keyset: each of these
+            # matches their ORDER BY "recorded_at" DESC, "id" DESC exactly, so a page is an index range
+            # scan instead of a sort of every row (selectors.enrollments_for, LIST_ORDER).
+            models.Index(fields=["-recorded_at", "-id"], name="enrollment_newest"),
+            models.Index(fields=["agency", "-recorded_at", "-id"], name="enrollment_agency_newest"),
+            models.Index(fields=["campaign", "-recorded_at", "-id"], name="enrollment_campaign_newest"),
         ]
         constraints = [
             models.UniqueConstraint(

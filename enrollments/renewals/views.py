@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from collectors.roles import ALL_ROLES, Role, role_of, role_required
 from core import clock
 from core.errors import DomainError
@@ -28,7 +28,7 @@ def _rows(request):
     staff = role_of(request.user) in (Role.ADMIN, Role.PROVINCIAL)
     form = RenewalFilterForm(request.GET, staff=staff)
     filters = form.filters()
-    rows = renewal_list(request.user, today=clock.today(), filters=filters, campaign=current_campaign())
+    rows = renewal_list(request.user, today=clock.today(), filters=filters, campaign=current_campaign_for(request))
     return form, filters, rows, staff
 
 

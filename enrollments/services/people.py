@@ -71,23 +71,34 @@ def _refuse_identity(participant: Participant, person: PersonData) -> None:
         )
 
 
-def _household(prepared: Prepared, collector: Collector, participant: Participant | None, user) -> Household | None:
-    """The household named on the form, created if new; joining or readdressing another agency's is guarded."""
+def _household(
+    prepared: Prepared, collector: Collector, participant: Participant | None, user
+) -> tuple[Household | None, bool]:
+    """The household named on the form, created if new; joining or readdressing another agency's is guarded.
+
+    And whether another officer stored it after ``prepared`` was computed (it was not held then).
+    """
     person = prepared.request.person
     code = person.household_code.strip()
     if not code:
-        return participant.household if participant else None
-    household, created = Household.objects.get_or_create(
-        code=code,
-        defaults={
-            "commune": prepared.commune,
-            "head_name": person.full_name.strip(),
-            "address": person.address.strip(),
-        },
-    )
-    household = Household.objects.select_for_update().get(pk=household.pk)
+        return (participant.household if participant else None), False
+    held = prepared.held
+    if held is not None and held.household is not None:
+        household, created, appeared = held.household, False, False  # locked before preparing
+    else:
+        household, created = Household.objects.get_or_create(
+            code=code,
+            defaults={
+                "commune": prepared.commune,
+                "head_name": person.full_name.strip(),
+                "address": person.address.strip(),
+            },
+        )
+        appeared = not created
+        if not created:
+            household = Household.objects.select_for_update().get(pk=household.pk)
     if created:
-        return household
+        return household, False
     ours = _recorded_by(collector.agency_id, participant__household=household)
     already_member = participant is not None and participant.household_id == household.pk
     members = household.members.order_by("pk")
@@ -113,7 +124,7 @@ def _household(prepared: Prepared, collector: Collector, participant: Participan
         _log(None, "address", household.address, address, collector, user, household=household)
         household.address = address
         household.save(update_fields=["address"])
-    return household
+    return household, appeared
 
 
 def _log(participant, field: str, old, new, collector: Collector, user, *, household=None) -> None:
@@ -129,12 +140,19 @@ def _log(participant, field: str, old, new, collector: Collector, user, *, house
     )
 
 
-def person_for_recording(prepared: Prepared, collector: Collector, *, user=None) -> Participant:
-    """Create the person, or check and carefully update the stored one; then hold their row."""
+def person_for_recording(prepared: Prepared, collector: Collector, *, user=None) -> tuple[Participant, bool]:
+    """Create the person, or check and carefully update the stored one; then hold their row.
+
+    Also whether the person or their household was stored by another officer after ``prepared`` was
+    computed (it was not there to hold): the caller then prepares again, now that it holds them.
+    """
     person = prepared.request.person
-    existing = Participant.objects.select_for_update().filter(cccd=person.cccd).first()
+    if prepared.held is not None:
+        existing = prepared.held.participant
+    else:
+        existing = Participant.objects.select_for_update().filter(cccd=person.cccd).first()
     if existing is None:
-        household = _household(prepared, collector, None, user)
+        household, appeared = _household(prepared, collector, None, user)
         participant, created = Participant.objects.get_or_create(
             cccd=person.cccd,
             defaults={
@@ -148,14 +166,15 @@ def person_for_recording(prepared: Prepared, collector: Collector, *, user=None)
                 "bhxh_code": person.bhxh_code.strip(),
             },
         )
-        existing = Participant.objects.select_for_update().get(pk=participant.pk)
         if created:
-            return existing
+            return participant, appeared  # a row this transaction inserted is its own until it commits
         # Another officer stored the same person a moment ago: from here on, they are a stored person.
+        existing = Participant.objects.select_for_update().get(pk=participant.pk)
         _refuse_identity(existing, person)
-        return _update_stored(existing, prepared, collector, user, household)
+        return _update_stored(existing, prepared, collector, user, household), True
     _refuse_identity(existing, person)
-    return _update_stored(existing, prepared, collector, user, _household(prepared, collector, existing, user))
+    household, appeared = _household(prepared, collector, existing, user)
+    return _update_stored(existing, prepared, collector, user, household), appeared
 
 
 def _update_stored(existing: Participant, prepared: Prepared, collector: Collector, user, household) -> Participant:

@@ -1,6 +1,6 @@
 """Validate a request and compute all it would store, writing nothing.
 
-The form's review, the API and the file preview use it; recording runs it again under its lock.
+The form's review, the API and the file preview use it; recording runs it once, holding the person's row.
 """
 
 from collections.abc import Sequence
@@ -21,6 +21,7 @@ from ..identity import validate_bhxh_code, validate_cccd
 from ..models import (
     Channel,
     Household,
+    Participant,
     Sex,
     TargetGroup,
 )
@@ -31,7 +32,7 @@ from ..selectors import (
     last_coverage_end,
     policy_on,
 )
-from .requests import EnrollmentRequest, Prepared, quote
+from .requests import EnrollmentRequest, Held, Prepared, quote
 
 
 def _check_choices(request: EnrollmentRequest, errors: dict[str, str]) -> None:
@@ -76,6 +77,7 @@ def prepare_enrollment(
     batch_position: int = 0,
     collector: Collector | None = None,
     earlier: Sequence[Prepared] = (),
+    hold: bool = False,
 ) -> Prepared:
     """Validate a request and compute its campaign, week, classification, period and amounts; write nothing.
 
@@ -92,11 +94,15 @@ def prepare_enrollment(
     in a previewed file): they count as stored, so the answer is the one recording them
     all in turn gives. The same person, product and day twice among them is the caller's
     to refuse.
+    With ``hold`` (recording, in its transaction), the stored person and household are locked once
+    the input is checked and before anything is computed (``Prepared.held``): the one preparation a
+    recording needs.
     """
     if collector is not None:
         check_collector(collector)
     cccd, commune, collected_on = _checked_input(campaign, request)
     person = request.person
+    held = _hold(cccd, person.household_code.strip()) if hold else None
     in_force = policy_on(collected_on)
     member_order = None
     if request.product == Product.BHYT_HGD:
@@ -107,6 +113,7 @@ def prepare_enrollment(
             earlier=earlier,
             policy=in_force.policy,
             batch_position=batch_position,
+            held=held,
         )
     amounts = quote(
         product=request.product,
@@ -117,6 +124,7 @@ def prepare_enrollment(
         support_group=request.support_group,
         cccd=cccd,
         supported_months_pending=sum(e.quote.supported_months for e in earlier if e.request.person.cccd == cccd),
+        policy=in_force.policy,
     )
     ends = [e.coverage_end for e in earlier if (e.request.person.cccd, e.request.product) == (cccd, request.product)]
     end = max([d for d in (last_coverage_end(cccd=cccd, product=request.product), *ends) if d], default=None)
@@ -149,10 +157,18 @@ def prepare_enrollment(
         member_order=member_order,
         warnings=warnings,
         campaign=campaign,
+        held=held,
     )
     if collector is not None:
         refuse_duplicates(prepared)
     return prepared
+
+
+def _hold(cccd: str, household_code: str) -> Held:
+    """Lock the stored person and household rows, in the order recording has always taken them."""
+    participant = Participant.objects.select_for_update().filter(cccd=cccd).first()
+    household = Household.objects.select_for_update().filter(code=household_code).first() if household_code else None
+    return Held(participant, household)
 
 
 def _checked_input(campaign: Campaign, request: EnrollmentRequest) -> tuple[str, Commune, date]:
@@ -203,6 +219,7 @@ def _member_order(
     earlier: Sequence[Prepared],
     policy,
     batch_position: int,
+    held: Held | None,
 ) -> int:
     """The member's place on the household ladder; a given order that disagrees is refused."""
     person = request.person
@@ -216,7 +233,10 @@ def _member_order(
             household_code=code, collected_on=collected_on, exclude_cccd=cccd, pending=pending
         )
     else:
-        household = Household.objects.filter(code=code).first() if code else None
+        if held is not None:
+            household = held.household
+        else:
+            household = Household.objects.filter(code=code).first() if code else None
         order = household_member_order(household=household, collected_on=collected_on, exclude_cccd=cccd)
     member_order = policy.ladder_order(order + batch_position)
     if request.member_order is not None and request.member_order != member_order:

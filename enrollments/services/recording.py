@@ -17,7 +17,7 @@ from ..models import (
 from ..signals import enrollments_recorded
 from ..vocabulary import PEOPLE_GENERATION, figures_generation
 from .people import person_for_recording
-from .preparing import check_collector, prepare_enrollment, refuse_duplicates
+from .preparing import check_collector, prepare_enrollment
 from .requests import RECORDED, EnrollmentRequest
 
 
@@ -27,14 +27,21 @@ def _store(
     # Members under one household code find the ones stored before them in the database; members
     # entered together without a code form a household of their own, ordered by their position.
     batch_position = 0 if request.person.household_code.strip() else position
-    # Classify, price and look for duplicates under the lock, so a concurrent recording of the same person is seen.
-    first_pass = prepare_enrollment(campaign=campaign, request=request, batch_position=batch_position)
-    refuse_duplicates(first_pass)  # a duplicate says more than a difference in what was typed
-    with acting_as(recorded_by):
-        participant = person_for_recording(first_pass, collector, user=recorded_by)
+    # Lock the stored person and household, then classify, price and look for duplicates once, so a
+    # concurrent recording of the same person or household is seen; a duplicate is refused before
+    # any difference in what was typed (person_for_recording).
     prepared = prepare_enrollment(
-        campaign=campaign, request=first_pass.request, batch_position=batch_position, collector=collector
+        campaign=campaign, request=request, batch_position=batch_position, collector=collector, hold=True
     )
+    with acting_as(recorded_by):
+        participant, appeared = person_for_recording(prepared, collector, user=recorded_by)
+    if appeared:
+        # Another officer stored the person or the household between the two: prepare again, holding them.
+        prepared = prepare_enrollment(
+            campaign=campaign, request=prepared.request, batch_position=batch_position, collector=collector
+        )
+    if participant.commune_id == prepared.commune.pk:
+        participant.commune = prepared.commune  # the answer names it: no query for it
     amounts = prepared.quote
     enrollment = Enrollment.build(
         participant=participant,

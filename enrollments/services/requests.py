@@ -10,10 +10,12 @@ from campaign.models import Campaign, CampaignWeek, Commune, Product
 from core.errors import DomainError
 
 from ..classification import Classification
-from ..contributions import Quote, quote_bhxh, quote_bhyt
+from ..contributions import Policy, Quote, quote_bhxh, quote_bhyt
 from ..models import (
     Channel,
     Enrollment,
+    Household,
+    Participant,
     TargetGroup,
 )
 from ..selectors import (
@@ -54,6 +56,18 @@ class EnrollmentRequest:
     uuid: UUID | None = None  # the client's name for the record (an offline phone names it first)
 
 
+@dataclass(frozen=True)
+class Held:
+    """The rows recording locks before it prepares: the stored person and household, None when not stored yet.
+
+    Held first, so the one preparation that follows sees every enrollment another officer stored of
+    this person or household before it (they wait for each other at the lock).
+    """
+
+    participant: Participant | None
+    household: Household | None
+
+
 @dataclass
 class Prepared:
     """A validated request with everything computed: what would be stored."""
@@ -71,6 +85,7 @@ class Prepared:
     warnings: list[str] = field(default_factory=list)
     # The campaign it is recorded into: the one running on the collection date (campaign_running_on).
     campaign: Campaign | None = None
+    held: Held | None = None  # set when prepared for recording (prepare_enrollment(hold=True))
 
     @property
     def gift_eligible(self) -> bool:
@@ -87,12 +102,14 @@ def quote(
     support_group: str | None = None,
     cccd: str = "",
     supported_months_pending: int = 0,
+    policy: Policy | None = None,
 ) -> Quote:
     """What a person pays for ``product`` and ``months``, under the rules in force on ``on``.
 
     ``supported_months_pending``: months of State support in enrollments of the person not stored yet.
+    ``policy``: the rules in force on ``on`` when the caller has read them already.
     """
-    policy = policy_on(on).policy
+    policy = policy or policy_on(on).policy
     if product == Product.BHYT_HGD:
         return quote_bhyt(policy, months=months, member_order=member_order or 1)
     if product == Product.BHXH_TN:

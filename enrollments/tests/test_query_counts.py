@@ -8,11 +8,13 @@ enrollments): the count must be the same, so a query per member, per enrollment 
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from campaign.tests.factories import CampaignFactory, CommuneFactory
 from collectors.scoping import collector_of
 from collectors.tests.factories import AgencyFactory, officer_user
+from collectors.tokens import issue_api_token
 from enrollments.models import Enrollment
 from enrollments.services import cancel_enrollment, issue_gift, record_enrollment, record_household, set_gift_stock
 from enrollments.tests.factories import bhxh_request, bhyt_request, cccd_of
@@ -37,6 +39,7 @@ def officer(client, settings):
     user = officer_user(agency=agency)
     client.force_login(user)
     client.campaign, client.commune, client.collector = campaign, commune, collector_of(user)
+    client.user = user
     return client
 
 
@@ -140,3 +143,100 @@ def test_receipt_page_does_not_grow_with_its_rows(officer, django_assert_max_num
     with django_assert_max_num_queries(6):
         response = officer.get(url)
     assert response.content.decode().count('class="card mb-3 receipt-row"') == members
+
+
+# --- recording: prepared once, under the lock ----------------------------------------------------
+# Before (statements, savepoints included): the API's POST of a household's second member made 49 and the
+# form's confirmation of one person 54: each request was prepared (classified, priced, checked for
+# duplicates) before and again after the person's row was locked, and the form prepared it a third
+# time before recording. Now the rows are locked first and the request prepared once.
+
+
+def bearer(user) -> dict:
+    _token, raw = issue_api_token(user=user, name="test system")
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def test_an_api_post_is_prepared_once(officer, django_assert_max_num_queries):
+    household(officer, 1)  # the household exists: the new member's ladder place is read from it
+    data = {
+        "campaign": officer.campaign.code,
+        "participant": {
+            "cccd": cccd_of(2),
+            "full_name": "Nguyễn Văn Hai",
+            "date_of_birth": "1985-03-02",
+            "sex": "male",
+            "phone": "0912345678",
+            "commune_code": officer.commune.code,
+            "household_code": HOUSEHOLD,
+            "target_group": "farmer",
+        },
+        "product": "bhyt_hgd",
+        "months": 12,
+        "collected_on": "2025-11-20",
+        "receipt_no": "BL-000123",
+    }
+    api = Client()  # the token alone, as a phone or another system sends it
+    with django_assert_max_num_queries(35):
+        response = api.post("/api/v1/enrollments", data, content_type="application/json", headers=bearer(officer.user))
+    assert response.status_code == 201, response.content
+    assert response.json()["member_order"] == 2
+
+
+def test_confirming_one_person_on_the_form_is_prepared_once(officer, django_assert_max_num_queries):
+    url = reverse("enrollments:enroll_bhxh")
+    data = {
+        "cccd": cccd_of(41),
+        "full_name": "Lê Văn Tự Nguyện",
+        "date_of_birth": "02/03/1985",
+        "sex": "male",
+        "phone": "0987654321",
+        "target_group": "informal_worker",
+        "commune_code": officer.commune.code,
+        "months": "12",
+        "income": "1.500.000",
+        "support_group": "other",
+        "collected_on": "2025-12-10",
+        "receipt_no": "BL-9",
+    }
+    review = officer.post(url, data)
+    carried = dict(review.context["carried"]) | {"submission": review.context["submission"], "action": "confirm"}
+    with django_assert_max_num_queries(37):
+        response = officer.post(url, carried)
+    assert response.status_code == 302 and Enrollment.objects.filter(participant__cccd=cccd_of(41)).count() == 1
+
+
+# --- the lists: the same number of queries on every page ----------------------------------------
+
+
+def many(client, count: int) -> None:
+    for number in range(1, count + 1):
+        record_enrollment(
+            campaign=client.campaign,
+            collector=client.collector,
+            request=bhyt_request(number, commune_code=client.commune.code, collected_on=date(2025, 12, 1)),
+        )
+
+
+def test_the_list_page_reads_the_campaign_once_and_pages_in_the_same_queries(officer, django_assert_max_num_queries):
+    many(officer, 30)
+    # The session, the user, their role, the campaign (once for the view and the header), its weeks,
+    # the collector (menu), the page's rows, their mugs and the bounded count.
+    with django_assert_max_num_queries(9):
+        first = officer.get(reverse("enrollments:list"))
+    older = first.context["next_cursor"]
+    assert older and len(first.context["rows"]) == 25
+    with django_assert_max_num_queries(9):
+        second = officer.get(reverse("enrollments:list"), {"cursor": older})
+    assert len(second.context["rows"]) == 5
+
+
+def test_the_api_list_pages_in_the_same_queries(officer, django_assert_max_num_queries):
+    many(officer, 30)
+    api, headers = Client(), bearer(officer.user)
+    # The token (read, its use marked), the role, the collector (agency), the rows, their mugs, the count.
+    with django_assert_max_num_queries(7):
+        first = api.get("/api/v1/enrollments", {"limit": 20}, headers=headers).json()
+    with django_assert_max_num_queries(7):
+        second = api.get(first["next"], headers=headers).json()
+    assert len(first["items"]) == 20 and len(second["items"]) == 10

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign, Product
-from campaign.selectors import current_campaign
+from campaign.selectors import current_campaign_for
 from collectors.models import Collector
 from collectors.scoping import collector_of
 from core import clock
@@ -64,7 +64,7 @@ def officer_desk(request) -> tuple[Desk | None, object]:
                 "Ask the BHXH administrator to link your account."
             ),
         )
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     if campaign is None:
         return None, unavailable(
             request,

@@ -202,18 +202,20 @@ def enroll_bhyt(request):
 
     members = formset.filled_forms()
     requests = _household_requests(form, members, desk.channel)
-    prepared, failed = [], False
-    for position, (member, enrollment_request) in enumerate(zip(members, requests, strict=True)):
-        try:
-            prepared.append(
-                prepare_enrollment(campaign=desk.campaign, request=enrollment_request, batch_position=position)
-            )
-        except DomainError as exc:
-            attach_errors(exc, form, member)
-            failed = True
-    if failed:
-        return _household_page(request, desk, form, formset)
     if action != "confirm":
+        # The review: every member prepared (and every refusal shown at once). Confirming prepares
+        # in record_household only, once, under its lock.
+        prepared, failed = [], False
+        for position, (member, enrollment_request) in enumerate(zip(members, requests, strict=True)):
+            try:
+                prepared.append(
+                    prepare_enrollment(campaign=desk.campaign, request=enrollment_request, batch_position=position)
+                )
+            except DomainError as exc:
+                attach_errors(exc, form, member)
+                failed = True
+        if failed:
+            return _household_page(request, desk, form, formset)
         return _confirmation(
             request,
             desk,
@@ -275,12 +277,12 @@ def enroll_bhxh(request):
     if action == "back" or not form.is_valid():
         return _bhxh_page(request, desk, form)
     enrollment_request = _bhxh_request(form, desk.channel)
-    try:
-        prepared = prepare_enrollment(campaign=desk.campaign, request=enrollment_request)
-    except DomainError as exc:
-        attach_errors(exc, form)
-        return _bhxh_page(request, desk, form)
-    if action != "confirm":
+    if action != "confirm":  # confirming prepares in record_enrollment only, once, under its lock
+        try:
+            prepared = prepare_enrollment(campaign=desk.campaign, request=enrollment_request)
+        except DomainError as exc:
+            attach_errors(exc, form)
+            return _bhxh_page(request, desk, form)
         return _confirmation(request, desk, product=Product.BHXH_TN, prepared=[prepared])
 
     done = _already_recorded(request)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 
 from campaign.models import Product
-from campaign.selectors import campaign_running_on, current_campaign
+from campaign.selectors import campaign_running_on, current_campaign_for
 from collectors.roles import Role, role_required
 from collectors.scoping import collector_of
 from core import clock
@@ -118,7 +118,7 @@ def lookup(request, product: str):
             request, "enrollments/lookup.html", context | {"state": "invalid", "errors": [lookup_limit_message()]}
         )
     collector = collector_of(request.user)
-    campaign = current_campaign()
+    campaign = current_campaign_for(request)
     on = min(_lookup_day(request.GET.get("collected_on", ""), today), today)
     if campaign is not None:
         campaign = campaign_running_on(campaign=campaign, day=on)  # the mug is that campaign's

@@ -1,7 +1,6 @@
 """After recording: the receipt and the mugs, the agency's list of enrollments, one enrollment, cancelling."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +11,7 @@ from campaign.selectors import current_campaign_for
 from collectors.roles import ALL_ROLES, Role, role_of, role_required
 from collectors.scoping import collector_of
 from core.errors import ConflictError, DomainError
+from core.keyset import Cursor, bounded_count, keyset_page
 from core.text import is_digits
 
 from ..forms import (
@@ -21,8 +21,10 @@ from ..forms import (
 from ..models import Enrollment
 from ..privacy import person_fields_for
 from ..selectors import (
+    LIST_COUNT_LIMIT,
     enrollments_for,
     gifts_of,
+    with_gifts,
     with_person_gift,
 )
 from ..services import (
@@ -81,19 +83,27 @@ def hand_over_gift(request, pk: int):
 
 @role_required(*ALL_ROLES)
 def enrollment_list(request):
+    """Newest first, 25 a page by keyset (``?cursor=``; core/keyset.py), the count bounded at 10,000."""
     campaign = current_campaign_for(request)
     weeks = list(campaign.weeks.all()) if campaign else []
     form = EnrollmentFilterForm(request.GET, weeks=weeks)
     filters = form.filters() | ({"campaign": campaign.code} if campaign else {})
     enrollments = enrollments_for(request.user, filters=filters, search=form.search())
-    page = Paginator(enrollments, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    cursor = Cursor.decode(request.GET.get("cursor"))  # a mangled cursor shows the first page
+    page = keyset_page(enrollments, cursor=cursor, size=LIST_PAGE_SIZE)
+    rows = with_gifts(page.rows)
     for enrollment in rows:
         enrollment.cccd_shown = _shown_cccd(request.user, enrollment)
+    count, exact = bounded_count(enrollments, LIST_COUNT_LIMIT)
     context = {
         "form": form,
         "page": page,
+        "next_cursor": page.next.encode() if page.next else "",
+        "previous_cursor": page.previous.encode() if page.previous else "",
+        "paged": cursor is not None,
         "rows": rows,
+        "count": count,
+        "count_exact": exact,
         "campaign": campaign,
         "show_agency": role_of(request.user) != Role.OFFICER,
     }
