@@ -18,4 +18,9 @@ urlpatterns = [
     path("money/transfers/", views.transfer_create, name="transfer_create"),
     path("fees/", views.fee_page, name="fees"),
     path("fees.xlsx", views.fee_xlsx, name="fees_xlsx"),
+    path("statements/", views.statement_page, name="statements"),
+    path("statements/template.xlsx", views.statement_template, name="statement_template"),
+    path("statements/uploads/<int:pk>/", views.statement_upload, name="statement_upload"),
+    path("statements/uploads/<int:pk>/confirm/", views.statement_confirm, name="statement_confirm"),
+    path("statements/uploads/<int:pk>/cancel/", views.statement_cancel, name="statement_cancel"),
 ]

@@ -236,6 +236,18 @@ RULES: dict[str, Rule] = {
     "settlements:transfer_create": Rule(get=NOBODY, post=PAPERWORK, post_ok=302, extra={("POST", "admin"): 404}),
     "settlements:fees": Rule(get=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}&month=2025-11")(w, s)]),
     "settlements:fees_xlsx": Rule(get=PAPERWORK, args=query("agency={agency}&month=2025-11")),
+    # An empty POST re-shows the upload form with its errors.
+    "settlements:statements": Rule(
+        get=PAPERWORK, post=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}")(w, s)]
+    ),
+    "settlements:statement_template": Rule(get=PAPERWORK),
+    "settlements:statement_upload": Rule(get=PAPERWORK, args=row("statement_upload"), scoped=True),
+    "settlements:statement_confirm": Rule(
+        get=NOBODY, post=PAPERWORK, args=row("statement_upload"), scoped=True, post_ok=302
+    ),
+    "settlements:statement_cancel": Rule(
+        get=NOBODY, post=PAPERWORK, args=row("statement_upload"), scoped=True, post_ok=302
+    ),
     # --- awards --------------------------------------------------------------------------------
     "awards:index": Rule(get=ALL),
     "awards:live": Rule(get=ALL),

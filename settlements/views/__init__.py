@@ -2,6 +2,7 @@ from .declarations import batch_detail, batch_download, list_download, list_page
 from .fees import fee_page, fee_xlsx
 from .money import batch_reconcile, money_page, money_xlsx, transfer_create
 from .receipts import receipt_list, receipt_print, receipt_void
+from .statements import statement_cancel, statement_confirm, statement_page, statement_template, statement_upload
 
 __all__ = [
     "batch_detail",
@@ -17,5 +18,10 @@ __all__ = [
     "receipt_list",
     "receipt_print",
     "receipt_void",
+    "statement_cancel",
+    "statement_confirm",
+    "statement_page",
+    "statement_template",
+    "statement_upload",
     "transfer_create",
 ]

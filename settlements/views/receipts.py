@@ -11,7 +11,7 @@ from core.errors import DomainError
 from enrollments.privacy import person_fields_for
 from enrollments.vocabulary import Status
 
-from ..models import AgencyProfile, Receipt, ReceiptLine
+from ..models import AgencyProfile, Receipt, ReceiptLine, StatementLine
 from ..receipts import void_receipt
 from ..vietqr import Account, payload, qr_svg
 from ..words import dong_in_words
@@ -47,7 +47,9 @@ def receipt_list(request):
             Q(receipt_no__icontains=search) | Q(lines__enrollment__participant__full_name__icontains=search)
         ).distinct()
     rows = list(_with_lines(receipts).order_by("-issued_at", "-pk")[:SHOWN])
+    paid = _paid_lines([receipt.pk for receipt in rows])
     for receipt in rows:
+        receipt.paid_line = paid.get(receipt.pk)
         receipt.enrollments = [line.enrollment for line in receipt.lines.all()]
         receipt.amount = _amount(receipt.enrollments)
     return render(request, "settlements/receipt_list.html", {"receipts": rows, "q": search})
@@ -62,6 +64,7 @@ def receipt_print(request, pk: int):
         enrollment.shown = person_fields_for(request.user, enrollment)
     amount = _amount(lines)
     context = {
+        "paid": _paid_lines([receipt.pk]).get(receipt.pk),
         "qr": _payment_qr(receipt, amount),
         "receipt": receipt,
         "enrollments": lines,
@@ -70,6 +73,12 @@ def receipt_print(request, pk: int):
         "collector": lines[0].collector if lines else None,
     }
     return render(request, "settlements/receipt_print.html", context)
+
+
+def _paid_lines(receipt_ids: list[int]) -> dict[int, StatementLine]:
+    """The bank statement line that paid each receipt, for those a transfer paid."""
+    lines = StatementLine.objects.filter(receipt_id__in=receipt_ids, result=StatementLine.Result.MATCHED)
+    return {line.receipt_id: line for line in lines}
 
 
 def _payment_qr(receipt: Receipt, amount: int) -> dict | None:
