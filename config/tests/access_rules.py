@@ -234,8 +234,9 @@ RULES: dict[str, Rule] = {
     "settlements:money_xlsx": Rule(get=PAPERWORK, args=query(PERIOD)),
     # An empty form: back to the money page; an admin must name the agency, else 404.
     "settlements:transfer_create": Rule(get=NOBODY, post=PAPERWORK, post_ok=302, extra={("POST", "admin"): 404}),
-    "settlements:fees": Rule(get=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}&month=2025-11")(w, s)]),
-    "settlements:fees_xlsx": Rule(get=PAPERWORK, args=query("agency={agency}&month=2025-11")),
+    # The monthly statement (fees and prizes) is composed in dashboard/, above settlements and awards.
+    "dashboard:fees": Rule(get=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}&month=2025-11")(w, s)]),
+    "dashboard:fees_xlsx": Rule(get=PAPERWORK, args=query("agency={agency}&month=2025-11")),
     # An empty POST re-shows the upload form with its errors.
     "settlements:statements": Rule(
         get=PAPERWORK, post=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}")(w, s)]
