@@ -9,11 +9,10 @@ from django.views.decorators.http import require_POST
 from collectors.roles import role_required
 from core.errors import DomainError
 from enrollments.privacy import person_fields_for
-from enrollments.vocabulary import Status
 
-from ..models import AgencyProfile, Receipt, ReceiptLine, StatementLine
+from ..models import Receipt, ReceiptLine
 from ..receipts import void_receipt
-from ..vietqr import Account, payload, qr_svg
+from ..receipts.payment import paid_lines, payment_qr, receipt_amount
 from ..words import dong_in_words
 from .access import ADMIN_AND_OFFICER, check_agency, own_agency
 
@@ -33,11 +32,6 @@ def _with_lines(receipts):
     return receipts.prefetch_related(Prefetch("lines", queryset=lines))
 
 
-def _amount(enrollments) -> int:
-    """What the receipt still accounts for: its enrollments less those cancelled since."""
-    return sum(e.amount_payable for e in enrollments if e.status == Status.RECORDED)
-
-
 @role_required(*ADMIN_AND_OFFICER)
 def receipt_list(request):
     search = (request.GET.get("q") or "").strip()[:40]
@@ -47,11 +41,11 @@ def receipt_list(request):
             Q(receipt_no__icontains=search) | Q(lines__enrollment__participant__full_name__icontains=search)
         ).distinct()
     rows = list(_with_lines(receipts).order_by("-issued_at", "-pk")[:SHOWN])
-    paid = _paid_lines([receipt.pk for receipt in rows])
+    paid = paid_lines([receipt.pk for receipt in rows])
     for receipt in rows:
         receipt.paid_line = paid.get(receipt.pk)
         receipt.enrollments = [line.enrollment for line in receipt.lines.all()]
-        receipt.amount = _amount(receipt.enrollments)
+        receipt.amount = receipt_amount(receipt.enrollments)
     return render(request, "settlements/receipt_list.html", {"receipts": rows, "q": search})
 
 
@@ -62,10 +56,10 @@ def receipt_print(request, pk: int):
     lines = [line.enrollment for line in receipt.lines.all()]
     for enrollment in lines:
         enrollment.shown = person_fields_for(request.user, enrollment)
-    amount = _amount(lines)
+    amount = receipt_amount(lines)
     context = {
-        "paid": _paid_lines([receipt.pk]).get(receipt.pk),
-        "qr": _payment_qr(receipt, amount),
+        "paid": paid_lines([receipt.pk]).get(receipt.pk),
+        "qr": payment_qr(receipt, amount),
         "receipt": receipt,
         "enrollments": lines,
         "amount": amount,
@@ -73,25 +67,6 @@ def receipt_print(request, pk: int):
         "collector": lines[0].collector if lines else None,
     }
     return render(request, "settlements/receipt_print.html", context)
-
-
-def _paid_lines(receipt_ids: list[int]) -> dict[int, StatementLine]:
-    """The bank statement line that paid each receipt, for those a transfer paid."""
-    lines = StatementLine.objects.filter(receipt_id__in=receipt_ids, result=StatementLine.Result.MATCHED)
-    return {line.receipt_id: line for line in lines}
-
-
-def _payment_qr(receipt: Receipt, amount: int) -> dict | None:
-    """A VietQR code to pay the receipt into the agency's collection account, when it has one."""
-    profile = AgencyProfile.objects.filter(agency_id=receipt.agency_id).first()
-    if receipt.status != Receipt.Status.ISSUED or amount <= 0 or not (profile and profile.bank_bin):
-        return None
-    account = Account(bank_bin=profile.bank_bin, number=profile.bank_account, holder=profile.account_name)
-    try:
-        text = payload(account, amount=amount, content=receipt.receipt_no)
-    except ValueError:
-        return None  # account data an admin typed wrong: no code rather than a wrong one
-    return {"svg": qr_svg(text), "account": account, "payload": text}
 
 
 @role_required(*ADMIN_AND_OFFICER)
