@@ -11,6 +11,7 @@ urlpatterns = [
     path("lists/batches/<int:pk>/download.<slug:kind>", views.batch_download, name="batch_download"),
     path("receipts/", views.receipt_list, name="receipts"),
     path("receipts/<int:pk>/", views.receipt_print, name="receipt"),
+    path("receipts/<int:pk>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("receipts/<int:pk>/void/", views.receipt_void, name="receipt_void"),
     path("lists/batches/<int:pk>/reconcile/", views.batch_reconcile, name="batch_reconcile"),
     path("money/", views.money_page, name="money"),

@@ -228,6 +228,7 @@ RULES: dict[str, Rule] = {
     "settlements:batch_reconcile": Rule(get=NOBODY, post=ADMIN, args=row("batch"), post_ok=302),
     "settlements:receipts": Rule(get=PAPERWORK, args=lambda w, s: [{}, {"?": f"q={s.receipt.receipt_no}"}]),
     "settlements:receipt": Rule(get=PAPERWORK, args=row("receipt"), scoped=True),
+    "settlements:receipt_pdf": Rule(get=PAPERWORK, args=row("receipt"), scoped=True),
     # Without a reason nothing is voided: back to the receipt with the error.
     "settlements:receipt_void": Rule(get=NOBODY, post=PAPERWORK, args=row("receipt"), scoped=True, post_ok=302),
     "settlements:money": Rule(get=PAPERWORK, args=lambda w, s: [{}, query(PERIOD)(w, s)]),

@@ -1,6 +1,6 @@
 from .declarations import batch_detail, batch_download, list_download, list_page, list_send
 from .money import batch_reconcile, money_page, money_xlsx, transfer_create
-from .receipts import receipt_list, receipt_print, receipt_void
+from .receipts import receipt_list, receipt_pdf, receipt_print, receipt_void
 from .statements import statement_cancel, statement_confirm, statement_page, statement_template, statement_upload
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "money_page",
     "money_xlsx",
     "receipt_list",
+    "receipt_pdf",
     "receipt_print",
     "receipt_void",
     "statement_cancel",

@@ -2,17 +2,21 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collectors.roles import role_required
+from core.downloads import record_download
 from core.errors import DomainError
 from enrollments.privacy import person_fields_for
 
 from ..models import Receipt, ReceiptLine
 from ..receipts import void_receipt
 from ..receipts.payment import paid_lines, payment_qr, receipt_amount
+from ..receipts.pdf import receipt_pdf as receipt_pdf_file
 from ..words import dong_in_words
 from .access import ADMIN_AND_OFFICER, check_agency, own_agency
 
@@ -49,24 +53,50 @@ def receipt_list(request):
     return render(request, "settlements/receipt_list.html", {"receipts": rows, "q": search})
 
 
-@role_required(*ADMIN_AND_OFFICER)
-def receipt_print(request, pk: int):
+def _printed(request, pk: int) -> dict:
+    """What the print view and the PDF show of a receipt the viewer may open."""
     receipt = get_object_or_404(_with_lines(Receipt.objects.select_related("agency__office", "series")), pk=pk)
     check_agency(request.user, receipt.agency)
     lines = [line.enrollment for line in receipt.lines.all()]
     for enrollment in lines:
         enrollment.shown = person_fields_for(request.user, enrollment)
     amount = receipt_amount(lines)
-    context = {
-        "paid": paid_lines([receipt.pk]).get(receipt.pk),
-        "qr": payment_qr(receipt, amount),
+    return {
         "receipt": receipt,
         "enrollments": lines,
         "amount": amount,
         "amount_words": dong_in_words(amount),
         "collector": lines[0].collector if lines else None,
     }
+
+
+@role_required(*ADMIN_AND_OFFICER)
+def receipt_print(request, pk: int):
+    context = _printed(request, pk)
+    receipt = context["receipt"]
+    context["paid"] = paid_lines([receipt.pk]).get(receipt.pk)
+    context["qr"] = payment_qr(receipt, context["amount"])
     return render(request, "settlements/receipt_print.html", context)
+
+
+@role_required(*ADMIN_AND_OFFICER)
+def receipt_pdf(request, pk: int):
+    context = _printed(request, pk)
+    receipt = context["receipt"]
+    try:
+        content = receipt_pdf_file(**context)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("settlements:receipt", pk=receipt.pk)
+    name = f"bien-lai_{slugify(receipt.receipt_no) or receipt.pk}.pdf"
+    # The people's CCCD as the viewer may see them, in a file that leaves the app: the download is kept.
+    record_download(
+        request, export="settlements.receipt_pdf", file_name=name, rows=len(context["enrollments"]),
+        filters={"receipt": receipt.pk},
+    )  # fmt: skip
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @role_required(*ADMIN_AND_OFFICER)
