@@ -6,6 +6,7 @@ Sans (Debian's fonts-dejavu-core, ``settings.RECEIPT_FONT_DIR``); without it no 
 page says so (the print view still works).
 """
 
+import logging
 import unicodedata
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from core.errors import DomainError
 from ..models import Receipt
 
 FONT = "ReceiptSans"
+# fontTools narrates every font subset at INFO: not the app's log's business.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def font_files() -> tuple[Path, Path] | None:
