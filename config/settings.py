@@ -264,6 +264,11 @@ IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=25 * IM
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=60)
 
+# PDF receipts (settlements/receipts/pdf.py): a TrueType font with Vietnamese letters, regular and
+# bold. Debian's fonts-dejavu-core puts DejaVu Sans here; no Python package ships such a font.
+RECEIPT_FONT_DIR = env.path("RECEIPT_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
+RECEIPT_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
 # Backups (core/backup.py): where pg_dump and pg_restore are, when not Debian's folder for the server.
 PG_BIN_DIR = env("PG_BIN_DIR", default="")
 

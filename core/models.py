@@ -24,6 +24,7 @@ class ImportRecord(models.Model):
         BASELINE = "baseline", _("coverage baselines")
         PRIOR_COVERAGE = "prior_coverage", _("prior coverage")
         ENROLLMENTS = "enrollments", _("paper enrollments")
+        BANK_STATEMENT = "bank_statement", _("bank statement")
 
     class Outcome(models.TextChoices):
         PREVIEWED = "previewed", _("previewed, not written")

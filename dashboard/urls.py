@@ -4,6 +4,7 @@ from . import excel_views, planning_views
 from .views import admin_home, exports, province
 from .views import agency as agency_views
 from .views import audit as audit_views
+from .views import fees as fee_views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("overview/agencies/<str:code>/", province.agency, name="agency"),
     path("overview/agencies/<str:code>/<slug:table>.xlsx", exports.agency_export, name="agency_export"),
     path("my-agency/", agency_views.agency_home, name="agency_home"),
+    # The monthly statement: settlements' fees and awards' prizes, composed here above both.
+    path("fees/", fee_views.fee_page, name="fees"),
+    path("fees.xlsx", fee_views.fee_xlsx, name="fees_xlsx"),
     path("my-agency/<slug:table>.xlsx", exports.my_agency_export, name="my_agency_export"),
     path("manage/", admin_home, name="admin_home"),
     path("audit/", audit_views.audit_log, name="audit_log"),

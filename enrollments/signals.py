@@ -9,3 +9,9 @@ before the transaction commits, with ``enrollments`` (the stored rows, in order)
 from django.dispatch import Signal
 
 enrollments_recorded = Signal()
+
+# Sent by the page that shows what was just recorded (the form's confirmation), with ``request``
+# and ``enrollments`` (the rows shown, already scoped to the viewer). A receiver returns None or a
+# panel, ``{"template": name, "context": {...}}``, shown under the list: ``settlements`` adds the
+# VietQR code of each receipt this way, so enrollments renders it without knowing of receipts.
+recorded_page_panels = Signal()

@@ -272,3 +272,55 @@ class FeeRate(models.Model):
     def __str__(self) -> str:
         value = f"{self.percent}%" if self.method == self.Method.PERCENT else f"{self.fixed_amount} đ"
         return f"{self.agency_kind} · {self.product} · {self.classification}: {value}"
+
+
+class StatementLine(models.Model):
+    """A credit line of the bank statement of the agency's collection account, and the receipt it pays.
+
+    Matched by the receipt number in the transfer's content and the amount (``statements.matching``);
+    the bank's reference is unique per agency, so a statement uploaded twice adds nothing, and a
+    receipt has at most one matched line.
+    """
+
+    class Result(models.TextChoices):
+        MATCHED = "matched", _("matched")
+        AMOUNT_DIFFERS = "amount", _("amount differs")
+        UNKNOWN = "unknown", _("unknown reference")
+        ALREADY_PAID = "duplicate", _("receipt already paid")
+
+    agency = models.ForeignKey(
+        CollectionAgency, on_delete=models.PROTECT, related_name="statement_lines", verbose_name=_("agency")
+    )
+    credited_on = models.DateField(_("credited on"))
+    amount = models.BigIntegerField(_("amount (đồng)"))
+    content = models.CharField(_("transfer content"), max_length=500, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=60)
+    result = models.CharField(_("result"), max_length=9, choices=Result.choices)
+    receipt = models.ForeignKey(
+        Receipt,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement_lines",
+        verbose_name=_("receipt"),
+    )
+    row = models.PositiveIntegerField(_("row in the file"), default=0)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["-credited_on", "row", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "bank_reference"], name="statement_reference_unique_per_agency"),
+            models.UniqueConstraint(
+                fields=["receipt"], condition=Q(result="matched"), name="statement_one_match_per_receipt"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="statement_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(result="unknown") | Q(receipt__isnull=False), name="statement_result_names_receipt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code} · {self.bank_reference} · {self.amount}"

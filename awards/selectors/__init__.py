@@ -11,6 +11,7 @@ from .numbers import (
     numbers_for,
     scope_numbers,
 )
+from .prizes import PrizeLine, prizes_won
 from .schedule import BudgetLine, PrizeBudget, prize_budget, rankings_due
 from .stored import RuleRankings, entries_of, late_enrollments, latest_published, rankings_of
 from .viewers import OFFICER_VIEW_TOP, MyPlace, Row, Viewer, my_place, rows_for
@@ -22,6 +23,7 @@ __all__ = [
     "LiveStanding",
     "MyPlace",
     "PrizeBudget",
+    "PrizeLine",
     "Row",
     "RuleRankings",
     "ScopeNumbers",
@@ -40,6 +42,7 @@ __all__ = [
     "my_place",
     "numbers_for",
     "prize_budget",
+    "prizes_won",
     "provisional_standings",
     "rankings_due",
     "rankings_of",

@@ -228,14 +228,28 @@ RULES: dict[str, Rule] = {
     "settlements:batch_reconcile": Rule(get=NOBODY, post=ADMIN, args=row("batch"), post_ok=302),
     "settlements:receipts": Rule(get=PAPERWORK, args=lambda w, s: [{}, {"?": f"q={s.receipt.receipt_no}"}]),
     "settlements:receipt": Rule(get=PAPERWORK, args=row("receipt"), scoped=True),
+    "settlements:receipt_pdf": Rule(get=PAPERWORK, args=row("receipt"), scoped=True),
     # Without a reason nothing is voided: back to the receipt with the error.
     "settlements:receipt_void": Rule(get=NOBODY, post=PAPERWORK, args=row("receipt"), scoped=True, post_ok=302),
     "settlements:money": Rule(get=PAPERWORK, args=lambda w, s: [{}, query(PERIOD)(w, s)]),
     "settlements:money_xlsx": Rule(get=PAPERWORK, args=query(PERIOD)),
     # An empty form: back to the money page; an admin must name the agency, else 404.
     "settlements:transfer_create": Rule(get=NOBODY, post=PAPERWORK, post_ok=302, extra={("POST", "admin"): 404}),
-    "settlements:fees": Rule(get=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}&month=2025-11")(w, s)]),
-    "settlements:fees_xlsx": Rule(get=PAPERWORK, args=query("agency={agency}&month=2025-11")),
+    # The monthly statement (fees and prizes) is composed in dashboard/, above settlements and awards.
+    "dashboard:fees": Rule(get=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}&month=2025-11")(w, s)]),
+    "dashboard:fees_xlsx": Rule(get=PAPERWORK, args=query("agency={agency}&month=2025-11")),
+    # An empty POST re-shows the upload form with its errors.
+    "settlements:statements": Rule(
+        get=PAPERWORK, post=PAPERWORK, args=lambda w, s: [{}, query("agency={agency}")(w, s)]
+    ),
+    "settlements:statement_template": Rule(get=PAPERWORK),
+    "settlements:statement_upload": Rule(get=PAPERWORK, args=row("statement_upload"), scoped=True),
+    "settlements:statement_confirm": Rule(
+        get=NOBODY, post=PAPERWORK, args=row("statement_upload"), scoped=True, post_ok=302
+    ),
+    "settlements:statement_cancel": Rule(
+        get=NOBODY, post=PAPERWORK, args=row("statement_upload"), scoped=True, post_ok=302
+    ),
     # --- awards --------------------------------------------------------------------------------
     "awards:index": Rule(get=ALL),
     "awards:live": Rule(get=ALL),

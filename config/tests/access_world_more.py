@@ -6,13 +6,15 @@ for Redis). Built through the apps' services where they have one, like the rest 
 from datetime import date
 
 from campaign.models import PolicyParameters, Product
-from core.models import DownloadRecord, PendingWork
+from core.excel.importing import run_import
+from core.models import DownloadRecord, ImportRecord, PendingWork
 from enrollments.models import PriorCoverage
 from enrollments.renewals.models import ContactOutcome
 from enrollments.renewals.services import record_contact
 from settlements.declarations import mark_sent
 from settlements.models import AgencyProfile, FeeRate, Form, Receipt, ReceiptSeries
 from settlements.money import record_transfer
+from settlements.statements.imports import BankStatementImport
 
 # The first person of each agency is due to renew BHXH tự nguyện, known from prior coverage only.
 RENEWAL_END = date(2025, 12, 25)
@@ -40,6 +42,17 @@ def after_enrolling(side) -> None:
         amount=500_000,
         bank_reference=f"FT25337{agency.code}",
         user=officer,
+    )
+    importer = BankStatementImport()
+    side.statement_upload = run_import(
+        importer,
+        data=importer.template(None),
+        file_name="saoke.xlsx",
+        codes={"agency": agency.code},
+        write=False,
+        source=ImportRecord.Source.WEB,
+        user=officer,
+        keep_pending=True,
     )
     side.contact = record_contact(
         user=officer,

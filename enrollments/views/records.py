@@ -31,6 +31,7 @@ from ..services import (
     cancel_enrollment,
     issue_gift,
 )
+from ..signals import recorded_page_panels
 from ..vocabulary import mug_due
 from .desk import LIST_PAGE_SIZE, attach_errors
 
@@ -50,10 +51,12 @@ def receipt(request):
     )
     for enrollment in enrollments:
         enrollment.mug_due = _mug_due_for(enrollment)
+    panels = recorded_page_panels.send(sender=receipt, request=request, enrollments=enrollments)
     context = {
         "enrollments": enrollments,
         "total": sum(e.amount_payable for e in enrollments if e.status == Enrollment.Status.RECORDED),
         "here": request.get_full_path(),
+        "panels": [panel for _receiver, panel in panels if panel],
     }
     return render(request, "enrollments/receipt.html", context)
 

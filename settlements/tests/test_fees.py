@@ -1,14 +1,10 @@
-"""The fee statement against a hand-computed month; officers see only their own agency's."""
+"""The fee statement against a hand-computed month (its page and prizes: dashboard/tests/test_fee_statement.py)."""
 
-import io
 from datetime import date
 from decimal import Decimal
 
-import openpyxl
 import pytest
-from django.urls import reverse
 
-from collectors.roles import Role
 from enrollments.models import Enrollment
 from enrollments.services import cancel_enrollment, record_enrollment, record_household
 from enrollments.tests.factories import bhxh_request, bhyt_request
@@ -75,35 +71,3 @@ def test_no_rate_earns_nothing_and_halves_round_up():
     assert fee_of(rate, 1_001) == 25  # 25,025
     assert fee_of(rate, 1_002) == 25  # 25,05 → 25 (rounded to the đồng: 25,05 is not a half)
     assert fee_of(FeeRate(method="percent", percent=Decimal("50")), 1) == 1  # 0,5 → 1
-
-
-def test_the_page_and_excel_for_the_agencys_officer(client, month):
-    client.force_login(month["users"][Role.OFFICER])
-    page = client.get(reverse("settlements:fees"), {"month": "2025-12", "agency": "BD-KHAC"})
-    assert "10.068.120 ₫" in page.content.decode() and "483.520 ₫" in page.content.decode()
-    book = openpyxl.load_workbook(
-        io.BytesIO(client.get(reverse("settlements:fees_xlsx"), {"month": "2025-12"}).content)
-    )
-    sheet = book.active
-    assert sheet["A1"].value == "Bưu điện Hòa Thành (BD-HT)"
-    assert [c.value for c in sheet[4]][2:] == [
-        "Nguyễn Văn Thử 1",
-        "BHXH tự nguyện",
-        "tham gia mới",
-        3_168_000,
-        "5%",
-        158_400,
-    ]
-    assert [c.value for c in sheet[9]][5:] == [10_068_120, None, 483_520]
-
-
-@pytest.mark.parametrize(("who", "status"), [(Role.ADMIN, 200), (Role.PROVINCIAL, 403), (None, 403)])
-def test_who_opens_the_statement(client, month, who, status):
-    client.force_login(month["users"][who])
-    assert client.get(reverse("settlements:fees"), {"month": "2025-12", "agency": "BD-HT"}).status_code == status
-
-
-def test_a_bad_month_is_a_message(client, month):
-    client.force_login(month["users"][Role.OFFICER])
-    assert client.get(reverse("settlements:fees"), {"month": "tháng 13"}).status_code == 200
-    assert client.get(reverse("settlements:fees_xlsx"), {"month": "2025-13"}).status_code == 400

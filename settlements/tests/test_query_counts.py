@@ -31,7 +31,6 @@ def test_pages_do_not_grow_with_their_rows(client, world, django_assert_max_num_
         (reverse("settlements:lists"), {"form": "d05", "period_from": "2025-12-10", "period_to": "2025-12-10"}),
         (reverse("settlements:receipts"), {}),
         (reverse("settlements:money"), {"period_from": "2025-12-01", "period_to": "2025-12-10"}),
-        (reverse("settlements:fees"), {"month": "2025-12"}),
     ]
     for url, params in pages:
         with django_assert_max_num_queries(16):

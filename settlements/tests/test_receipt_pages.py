@@ -1,15 +1,19 @@
 """Receipt pages: the form numbers the receipt; print view with the amount in words; voiding; who sees what."""
 
+import io
+import os
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from collectors.roles import Role
+from core.models import DownloadRecord
 from enrollments.models import Enrollment
 from enrollments.services import record_enrollment
 from enrollments.tests.factories import bhxh_request, cccd_of
 from settlements.models import Receipt, ReceiptSeries
+from settlements.receipts.pdf import font_files
 
 DAY = date(2025, 12, 10)
 
@@ -111,3 +115,38 @@ def test_an_officer_lists_only_their_agencys_receipts(client, world):
     assert "BH25-KHAC" not in client.get(reverse("settlements:receipts")).content.decode()
     client.force_login(world["users"][Role.ADMIN])
     assert "BH25-KHAC-0000001" in client.get(reverse("settlements:receipts"), {"q": "khac"}).content.decode()
+
+
+def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_receipt_as_pdf_carries_number_name_and_amount_in_words(client, world, series):
+    if font_files() is None:  # CI installs it (.ci/run); elsewhere say what is missing
+        if os.environ.get("CI"):
+            pytest.fail("DejaVu Sans (fonts-dejavu-core) is not installed")
+        pytest.skip("the PDF needs DejaVu Sans: apt-get install fonts-dejavu-core")
+    client.force_login(world["users"][Role.OFFICER])
+    _record_through_the_form(client, world)
+    receipt = Receipt.objects.get()
+    response = client.get(reverse("settlements:receipt_pdf", args=[receipt.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = " ".join(_pdf_text(response.content).split())
+    assert "BH25-HT-0000001" in text and "Lê Văn Tự Nguyện" in text and "Bưu điện Hòa Thành" in text
+    assert "Ba triệu một trăm sáu mươi tám nghìn đồng" in text and "3.168.000 ₫" in text
+    assert DownloadRecord.objects.get().export == "settlements.receipt_pdf"
+    client.force_login(world["users"]["other_officer"])
+    assert client.get(reverse("settlements:receipt_pdf", args=[receipt.pk])).status_code == 404
+
+
+def test_without_the_font_the_page_says_so(client, world, series, settings, tmp_path):
+    settings.RECEIPT_FONT_DIR = tmp_path
+    client.force_login(world["users"][Role.OFFICER])
+    _record_through_the_form(client, world)
+    receipt = Receipt.objects.get()
+    response = client.get(reverse("settlements:receipt_pdf", args=[receipt.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("settlements:receipt", args=[receipt.pk])
+    assert "DejaVu Sans" in response.content.decode()

@@ -2,18 +2,21 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collectors.roles import role_required
+from core.downloads import record_download
 from core.errors import DomainError
 from enrollments.privacy import person_fields_for
-from enrollments.vocabulary import Status
 
-from ..models import AgencyProfile, Receipt, ReceiptLine
+from ..models import Receipt, ReceiptLine
 from ..receipts import void_receipt
-from ..vietqr import Account, payload, qr_svg
+from ..receipts.payment import paid_lines, payment_qr, receipt_amount
+from ..receipts.pdf import receipt_pdf as receipt_pdf_file
 from ..words import dong_in_words
 from .access import ADMIN_AND_OFFICER, check_agency, own_agency
 
@@ -33,11 +36,6 @@ def _with_lines(receipts):
     return receipts.prefetch_related(Prefetch("lines", queryset=lines))
 
 
-def _amount(enrollments) -> int:
-    """What the receipt still accounts for: its enrollments less those cancelled since."""
-    return sum(e.amount_payable for e in enrollments if e.status == Status.RECORDED)
-
-
 @role_required(*ADMIN_AND_OFFICER)
 def receipt_list(request):
     search = (request.GET.get("q") or "").strip()[:40]
@@ -47,42 +45,58 @@ def receipt_list(request):
             Q(receipt_no__icontains=search) | Q(lines__enrollment__participant__full_name__icontains=search)
         ).distinct()
     rows = list(_with_lines(receipts).order_by("-issued_at", "-pk")[:SHOWN])
+    paid = paid_lines([receipt.pk for receipt in rows])
     for receipt in rows:
+        receipt.paid_line = paid.get(receipt.pk)
         receipt.enrollments = [line.enrollment for line in receipt.lines.all()]
-        receipt.amount = _amount(receipt.enrollments)
+        receipt.amount = receipt_amount(receipt.enrollments)
     return render(request, "settlements/receipt_list.html", {"receipts": rows, "q": search})
 
 
-@role_required(*ADMIN_AND_OFFICER)
-def receipt_print(request, pk: int):
+def _printed(request, pk: int) -> dict:
+    """What the print view and the PDF show of a receipt the viewer may open."""
     receipt = get_object_or_404(_with_lines(Receipt.objects.select_related("agency__office", "series")), pk=pk)
     check_agency(request.user, receipt.agency)
     lines = [line.enrollment for line in receipt.lines.all()]
     for enrollment in lines:
         enrollment.shown = person_fields_for(request.user, enrollment)
-    amount = _amount(lines)
-    context = {
-        "qr": _payment_qr(receipt, amount),
+    amount = receipt_amount(lines)
+    return {
         "receipt": receipt,
         "enrollments": lines,
         "amount": amount,
         "amount_words": dong_in_words(amount),
         "collector": lines[0].collector if lines else None,
     }
+
+
+@role_required(*ADMIN_AND_OFFICER)
+def receipt_print(request, pk: int):
+    context = _printed(request, pk)
+    receipt = context["receipt"]
+    context["paid"] = paid_lines([receipt.pk]).get(receipt.pk)
+    context["qr"] = payment_qr(receipt, context["amount"])
     return render(request, "settlements/receipt_print.html", context)
 
 
-def _payment_qr(receipt: Receipt, amount: int) -> dict | None:
-    """A VietQR code to pay the receipt into the agency's collection account, when it has one."""
-    profile = AgencyProfile.objects.filter(agency_id=receipt.agency_id).first()
-    if receipt.status != Receipt.Status.ISSUED or amount <= 0 or not (profile and profile.bank_bin):
-        return None
-    account = Account(bank_bin=profile.bank_bin, number=profile.bank_account, holder=profile.account_name)
+@role_required(*ADMIN_AND_OFFICER)
+def receipt_pdf(request, pk: int):
+    context = _printed(request, pk)
+    receipt = context["receipt"]
     try:
-        text = payload(account, amount=amount, content=receipt.receipt_no)
-    except ValueError:
-        return None  # account data an admin typed wrong: no code rather than a wrong one
-    return {"svg": qr_svg(text), "account": account, "payload": text}
+        content = receipt_pdf_file(**context)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("settlements:receipt", pk=receipt.pk)
+    name = f"bien-lai_{slugify(receipt.receipt_no) or receipt.pk}.pdf"
+    # The people's CCCD as the viewer may see them, in a file that leaves the app: the download is kept.
+    record_download(
+        request, export="settlements.receipt_pdf", file_name=name, rows=len(context["enrollments"]),
+        filters={"receipt": receipt.pk},
+    )  # fmt: skip
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @role_required(*ADMIN_AND_OFFICER)
