@@ -35,7 +35,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
 
-from campaign.models import BhxhOffice, Campaign, CoverageBaseline, Product
+from campaign.models import BhxhOffice, Campaign, Commune, CoverageBaseline, Product
 from campaign.weeks import week_number
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from core import clock, freshness
@@ -363,7 +363,8 @@ class _Generator:
             "target_group": _pick(rng, TARGET_GROUPS, count),
         }
 
-    def write_people(self, people: dict) -> tuple[int, int]:
+    def write_people(self, people: dict, order: np.ndarray) -> tuple[int, int]:
+        """Households, then people in ``order`` (ids follow it)."""
         households, count = people["households"], len(people["cccd"])
         commune_ids = np.array([c.pk for c in self.communes])
         first_household = reserve_ids(Household, households)
@@ -389,21 +390,22 @@ class _Generator:
             households,
         )
         first_person = reserve_ids(Participant, count)
-        people["id"] = first_person + np.arange(count)
+        people["id"] = np.empty(count, dtype=np.int64)
+        people["id"][order] = first_person + np.arange(count)
         write_rows(
             Participant,
             {
-                "id": people["id"],
+                "id": first_person + np.arange(count),
                 "uuid": uuids(0x21, 0, count),
-                "cccd": people["cccd"],
+                "cccd": people["cccd"][order],
                 "bhxh_code": "",
-                "full_name": people["names"],
-                "date_of_birth": people["born"],
-                "sex": np.where(people["female"] == 1, "female", "male"),
-                "phone": people["phone"],
-                "commune_id": commune_ids[people["commune"]],
-                "household_id": first_household + people["household"],
-                "target_group": np.array(TARGET_GROUPS[0], dtype=object)[people["target_group"]].astype(str),
+                "full_name": [people["names"][i] for i in order.tolist()],
+                "date_of_birth": people["born"][order],
+                "sex": np.where(people["female"][order] == 1, "female", "male"),
+                "phone": people["phone"][order],
+                "commune_id": commune_ids[people["commune"][order]],
+                "household_id": first_household + people["household"][order],
+                "target_group": np.array(TARGET_GROUPS[0], dtype=object)[people["target_group"][order]].astype(str),
                 "is_demo": False,
                 "created_at": np.datetime64(self.now.replace(tzinfo=None) - self.now.utcoffset(), "s"),
                 "updated_at": np.datetime64(self.now.replace(tzinfo=None) - self.now.utcoffset(), "s"),
@@ -469,14 +471,19 @@ class _Generator:
         bhxh_months = np.array(BHXH_MONTHS[0])[_pick(rng, BHXH_MONTHS, visits)]
         months = np.where(is_bhyt, bhyt_months[visit], bhxh_months[visit])
         day_of = day[visit]
-        # A receipt per visit, numbered within its agency.
-        by_agency = np.lexsort((np.arange(visits), agency))
+        # When the visit was typed in: the collection day, 7:00–18:59 local; a few days later now and then.
+        day_numbers = np.array([_epoch_days(d) for d in self.days])
+        late = np.where(rng.random(visits) < 0.05, rng.integers(1, 4, visits), 0)
+        recorded_day = np.minimum(day_numbers[day] + late, day_numbers[-1])
+        offset = int(self.now.utcoffset().total_seconds()) if timezone.is_aware(self.now) else 0
+        visit_seconds = recorded_day * 86_400 + rng.integers(7 * 3600, 19 * 3600, visits) - offset
+        # A receipt per visit, numbered within its agency in the order they were typed in.
+        by_agency = np.lexsort((visit_seconds, agency))
         rank = np.empty(visits, dtype=np.int64)
         sorted_agency = agency[by_agency]
         rank[by_agency] = np.arange(visits) - np.searchsorted(sorted_agency, sorted_agency, side="left") + 1
 
         # Per enrollment: the kind, and the prior coverage that makes it that kind.
-        day_numbers = np.array([_epoch_days(d) for d in self.days])
         collected = day_numbers[day_of]
         wanted = _pick(rng, KINDS, total)
         last_end = np.where(
@@ -560,12 +567,8 @@ class _Generator:
             money_key, quote_of
         )
 
-        # When it was typed in: the collection day, 7:00–18:59 local; a few days later now and then.
-        late = np.where(rng.random(total) < 0.05, rng.integers(1, 4, total), 0)
-        last_day = day_numbers[-1]
-        recorded_day = np.minimum(collected + late, last_day)
-        offset = int(self.now.utcoffset().total_seconds()) if timezone.is_aware(self.now) else 0
-        seconds = recorded_day * 86_400 + rng.integers(7 * 3600, 19 * 3600, total) - offset
+        # A household's members one after the other, 20 seconds apart.
+        seconds = visit_seconds[visit] + 20 * np.maximum(order - 1, 0)
         seconds = np.minimum(seconds, int(self.now.timestamp()))
         recorded_at = seconds.astype("datetime64[s]")
         cancelled = rng.random(total) < CANCELLED_SHARE
@@ -601,6 +604,20 @@ class _Generator:
             "cancelled": cancelled,
             "source": _pick(rng, SOURCES, total),
         }
+
+    @staticmethod
+    def in_recorded_order(e: dict) -> dict:
+        """The enrollments in the order they were typed in, as ids grow in a real table."""
+        order = np.argsort(e["recorded_at"], kind="stable")
+        return {k: v[order] if isinstance(v, np.ndarray) and len(v) == e["count"] else v for k, v in e.items()}
+
+    @staticmethod
+    def people_order(people: dict, e: dict) -> np.ndarray:
+        """People in the order of their first enrollment (a person is stored when first recorded), then the rest."""
+        count = len(people["cccd"])
+        first = np.full(count, e["count"], dtype=np.int64)
+        np.minimum.at(first, e["person"], np.arange(e["count"]))
+        return np.lexsort((np.arange(count), first))
 
     def _policies(self) -> dict:
         rows, index = [], {}
@@ -858,27 +875,29 @@ def generate_scale_data(
             # Each row checked as it is written: a million deferred checks would queue up in memory.
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        if fresh:
-            started = datetime.now()
-            delete_scale_data()
-            step("deleted the earlier scale data", started)
+                cursor.execute("SET LOCAL jit = off")  # compiling the few big queries costs more than it saves
         generator = _Generator(campaign, seed=seed, log=log)
         report.days = generator.days
-        started = datetime.now()
-        agency_rows, by_commune = generator.agencies(agencies)
-        collector_rows, of_agency = generator.collectors(agency_rows, collectors)
-        report.agencies, report.collectors = len(agency_rows), len(collector_rows)
-        step("agencies and officers", started)
-        started = datetime.now()
-        plan = generator.people(people)
-        step("people planned", started)
         with indexes_built_after(BULK_TABLES, log=log):
+            if fresh:
+                started = datetime.now()
+                delete_scale_data()
+                step("deleted the earlier scale data", started)
             started = datetime.now()
-            report.households, report.people = generator.write_people(plan)
-            step("households and people written", started)
+            agency_rows, by_commune = generator.agencies(agencies)
+            collector_rows, of_agency = generator.collectors(agency_rows, collectors)
+            report.agencies, report.collectors = len(agency_rows), len(collector_rows)
+            step("agencies and officers", started)
+            started = datetime.now()
+            plan = generator.people(people)
+            step("people planned", started)
             started = datetime.now()
             e = generator.enrollments(plan, enrollments, agency_rows, by_commune, collector_rows, of_agency)
+            e = generator.in_recorded_order(e)
             step("enrollments planned", started)
+            started = datetime.now()
+            report.households, report.people = generator.write_people(plan, generator.people_order(plan, e))
+            step("households and people written", started)
             started = datetime.now()
             report.prior_coverage = generator.prior_coverage(plan, e)
             step("prior coverage written", started)
@@ -892,6 +911,7 @@ def generate_scale_data(
             step("mugs, stocks and quotas written", started)
             started = datetime.now()
         step("indexes and constraints put back", started)
+        analyze([CoverageBaseline, Commune])
         started = datetime.now()
         report.snapshots = generator.snapshots()
         step("coverage snapshots written", started)

@@ -118,7 +118,7 @@ def indexes_built_after(models, *, log: Callable[[str], None] = lambda message: 
         return
     dropped: list[tuple[str, str, str]] = []  # (table, kind, definition)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for model in models:
             table = model._meta.db_table
             cursor.execute(
