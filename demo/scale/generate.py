@@ -24,7 +24,6 @@ agency a code starting with ``SCALE-``: that is how a rerun finds them (it refus
 ``fresh`` deletes them first). History tables are not written (made-up data, as in the demo).
 """
 
-import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +91,8 @@ MUG_SHARE = 0.9  # of the people brought in who were handed their mug
 # Of the people not enrolled in a product, those BHXH's records know a last coverage of it.
 PRIOR_BHYT_SHARE, PRIOR_BHXH_SHARE = 0.85, 0.25
 PLACES_ELSEWHERE = [79, 74, 86, 87, 89]  # born elsewhere in the south
+# From this many rows (people and enrollments), indexes and constraints are built after the load (PostgreSQL).
+REBUILD_FROM = 50_000
 BULK_TABLES = (Household, Participant, PriorCoverage, Enrollment, GiftIssue)
 TABLES = (Household, Participant, PriorCoverage, Enrollment, GiftIssue, GiftStock, WeeklyQuota, CoverageSnapshot)
 
@@ -335,14 +336,19 @@ class _Generator:
         cccd = np.char.zfill(number.astype(str), 12)
 
         family = rng.integers(0, len(FAMILY), households)[household]
-        # One draw serves both sexes' lists: a multiple of both lengths keeps each pick uniform.
-        middle = rng.integers(0, math.lcm(len(MALE_MIDDLE), len(FEMALE_MIDDLE)), count)
-        given = rng.integers(0, math.lcm(len(MALE_GIVEN), len(FEMALE_GIVEN)), count)
-        male_names = [(MALE_MIDDLE, MALE_GIVEN), (FEMALE_MIDDLE, FEMALE_GIVEN)]
-        names = []
-        for f, s, m, g in zip(family.tolist(), female.tolist(), middle.tolist(), given.tolist(), strict=True):
-            middles, givens = male_names[s]
-            names.append(f"{FAMILY[f]} {middles[m % len(middles)]} {givens[g % len(givens)]}")
+        # Every name there can be, once: family × (men's middle × given, then women's); each person an index.
+        table = np.array(
+            [
+                f"{f} {m} {g}"
+                for f in FAMILY
+                for middles, givens in ((MALE_MIDDLE, MALE_GIVEN), (FEMALE_MIDDLE, FEMALE_GIVEN))
+                for m in middles
+                for g in givens
+            ]
+        )
+        men, women = len(MALE_MIDDLE) * len(MALE_GIVEN), len(FEMALE_MIDDLE) * len(FEMALE_GIVEN)
+        within = np.where(female == 1, men + rng.integers(0, women, count), rng.integers(0, men, count))
+        names = table[family * (men + women) + within]
         has_phone = rng.random(count) < 0.8
         phone_digits = np.array([3, 7, 8, 9])[rng.integers(0, 4, count)] * 10**8 + rng.integers(0, 10**8, count)
         phones = np.where(has_phone, np.char.add("0", phone_digits.astype(str)), "")
@@ -369,7 +375,7 @@ class _Generator:
         commune_ids = np.array([c.pk for c in self.communes])
         first_household = reserve_ids(Household, households)
         heads = people["household_start"]
-        head_names = [people["names"][i] for i in heads.tolist()]
+        head_names = people["names"][heads]
         codes = np.array([c.code for c in self.communes])[people["household_commune"]]
         hamlet = self.rng.integers(1, 10, households)
         commune_names = [c.name for c in self.communes]
@@ -399,7 +405,7 @@ class _Generator:
                 "uuid": uuids(0x21, 0, count),
                 "cccd": people["cccd"][order],
                 "bhxh_code": "",
-                "full_name": [people["names"][i] for i in order.tolist()],
+                "full_name": people["names"][order],
                 "date_of_birth": people["born"][order],
                 "sex": np.where(people["female"][order] == 1, "female", "male"),
                 "phone": people["phone"][order],
@@ -407,8 +413,8 @@ class _Generator:
                 "household_id": first_household + people["household"][order],
                 "target_group": np.array(TARGET_GROUPS[0], dtype=object)[people["target_group"][order]].astype(str),
                 "is_demo": False,
-                "created_at": np.datetime64(self.now.replace(tzinfo=None) - self.now.utcoffset(), "s"),
-                "updated_at": np.datetime64(self.now.replace(tzinfo=None) - self.now.utcoffset(), "s"),
+                "created_at": people["created_at"][order],
+                "updated_at": people["created_at"][order],
             },
             count,
         )
@@ -497,33 +503,7 @@ class _Generator:
         policies = self._policies()
         policy_of_day = np.array([policies["index"][d] for d in self.days])[day_of]
         # Classification and coverage dates: the rules of enrollments.classification, once per distinct case.
-        span = 2**21
-        case = ((product_code * span + (last_end + span // 2)) * 512 + day_of) * 16 + months
-
-        def coverage_of(key: int) -> tuple:
-            rest, month_count = divmod(key, 16)
-            rest, day_index = divmod(rest, 512)
-            product_index, end_shifted = divmod(rest, span)
-            end_days = end_shifted - span // 2
-            end = None if end_days < -(10**5) else date(1970, 1, 1) + timedelta(days=end_days)
-            on = self.days[day_index]
-            kind = classify(last_coverage_end=end, collected_on=on)
-            if product_index == 0:
-                waiting = policies["rows"][policies["index"][on]].bhyt_waiting_days
-                start, stop = bhyt_coverage(
-                    classification=kind,
-                    last_coverage_end=end,
-                    collected_on=on,
-                    months=month_count,
-                    waiting_days=waiting,
-                )
-            else:
-                start, stop = bhxh_coverage(
-                    classification=kind, last_coverage_end=end, collected_on=on, months=month_count
-                )
-            return str(kind), _epoch_days(start), _epoch_days(stop)
-
-        classification, coverage_start, coverage_end = _cached(case, coverage_of)
+        classification, coverage_start, coverage_end = self._kinds_and_dates(product_code, last_end, day_of, months)
 
         # Amounts: the contribution quote once per (policy, product, period, order) or (…, income, group).
         floor = np.array([row.policy.bhxh_income_floor for row in policies["rows"]])[policy_of_day]
@@ -533,6 +513,96 @@ class _Generator:
         group = _pick(rng, SUPPORT_GROUPS, total)
         order = np.zeros(total, dtype=np.int64)
         order[:bhyt_total] = bhyt_order
+        amount_due, state_support, supported_months, amount_payable, member_order, support_group = self._amounts(
+            is_bhyt, policy_of_day, months, order, group, income
+        )
+
+        # A household's members one after the other, 20 seconds apart.
+        seconds = visit_seconds[visit] + 20 * np.maximum(order - 1, 0)
+        seconds = np.minimum(seconds, int(self.now.timestamp()))
+        recorded_at = seconds.astype("datetime64[s]")
+        cancelled = rng.random(total) < CANCELLED_SHARE
+        week_of_day = np.array(
+            [self.weeks[week_number(self.campaign.start_date, self.campaign.end_date, d)] for d in self.days]
+        )
+        return {
+            "count": total,
+            "first_day": self.days[0] - timedelta(days=30),
+            "person": person,
+            "is_bhyt": is_bhyt,
+            "visit": visit,
+            "day": day_of,
+            "collected": collected,
+            "week": week_of_day[day_of],
+            "agency": agency[visit],
+            "collector": collector[visit],
+            "channel": channel[visit],
+            "receipt": rank[visit],
+            "months": months,
+            "last_end": last_end,
+            "has_prior": has_prior,
+            "classification": classification.astype(str),
+            "coverage_start": coverage_start.astype(np.int64),
+            "coverage_end": coverage_end.astype(np.int64),
+            "income": income,
+            "support_group": support_group.astype(str),
+            "member_order": member_order,
+            "amount_due": amount_due.astype(np.int64),
+            "state_support": state_support.astype(np.int64),
+            "supported_months": supported_months.astype(np.int64),
+            "amount_payable": amount_payable.astype(np.int64),
+            "recorded_at": recorded_at,
+            "cancelled": cancelled,
+            "source": _pick(rng, SOURCES, total),
+        }
+
+    def _kinds_and_dates(self, product_code, last_end, day_of, months) -> tuple[np.ndarray, ...]:
+        policies = self._policies()
+        span = 2**21
+        shifted_end = last_end + span // 2
+        kinds = [str(kind) for kind in Classification]
+
+        def end_of(shifted: int) -> date | None:
+            days = shifted - span // 2
+            return None if days < -(10**5) else date(1970, 1, 1) + timedelta(days=days)
+
+        def kind_of(key: int) -> tuple:
+            shifted, day_index = divmod(key, 512)
+            return (kinds.index(classify(last_coverage_end=end_of(shifted), collected_on=self.days[day_index])),)
+
+        (kind,) = _cached(shifted_end * 512 + day_of, kind_of)
+        kind = kind.astype(np.int64)
+        # Only a renewal's dates depend on the last coverage's end (new and rejoining people start afresh).
+        renewal = kind == kinds.index(Classification.RENEWAL)
+        case = (((product_code * 3 + kind) * span + np.where(renewal, shifted_end, 0)) * 512 + day_of) * 16 + months
+
+        def coverage_of(key: int) -> tuple:
+            rest, month_count = divmod(key, 16)
+            rest, day_index = divmod(rest, 512)
+            rest, shifted = divmod(rest, span)
+            product_index, kind_index = divmod(rest, 3)
+            on, end, classification = self.days[day_index], end_of(shifted), Classification(kinds[kind_index])
+            if product_index == 0:
+                waiting = policies["rows"][policies["index"][on]].bhyt_waiting_days
+                start, stop = bhyt_coverage(
+                    classification=classification,
+                    last_coverage_end=end,
+                    collected_on=on,
+                    months=month_count,
+                    waiting_days=waiting,
+                )
+            else:
+                start, stop = bhxh_coverage(
+                    classification=classification, last_coverage_end=end, collected_on=on, months=month_count
+                )
+            return _epoch_days(start), _epoch_days(stop)
+
+        coverage_start, coverage_end = _cached(case, coverage_of)
+        classification = np.array(kinds)[kind]
+        return classification, coverage_start, coverage_end
+
+    def _amounts(self, is_bhyt, policy_of_day, months, order, group, income) -> list[np.ndarray]:
+        policies = self._policies()
         money_key = np.where(
             is_bhyt,
             (policy_of_day * 16 + months) * 16 + order,
@@ -563,47 +633,7 @@ class _Generator:
                 quote.support_group or "",
             )
 
-        amount_due, state_support, supported_months, amount_payable, member_order, support_group = _cached(
-            money_key, quote_of
-        )
-
-        # A household's members one after the other, 20 seconds apart.
-        seconds = visit_seconds[visit] + 20 * np.maximum(order - 1, 0)
-        seconds = np.minimum(seconds, int(self.now.timestamp()))
-        recorded_at = seconds.astype("datetime64[s]")
-        cancelled = rng.random(total) < CANCELLED_SHARE
-        week_of_day = np.array(
-            [self.weeks[week_number(self.campaign.start_date, self.campaign.end_date, d)] for d in self.days]
-        )
-        return {
-            "count": total,
-            "person": person,
-            "is_bhyt": is_bhyt,
-            "visit": visit,
-            "day": day_of,
-            "collected": collected,
-            "week": week_of_day[day_of],
-            "agency": agency[visit],
-            "collector": collector[visit],
-            "channel": channel[visit],
-            "receipt": rank[visit],
-            "months": months,
-            "last_end": last_end,
-            "has_prior": has_prior,
-            "classification": classification.astype(str),
-            "coverage_start": coverage_start.astype(np.int64),
-            "coverage_end": coverage_end.astype(np.int64),
-            "income": income,
-            "support_group": support_group.astype(str),
-            "member_order": member_order,
-            "amount_due": amount_due.astype(np.int64),
-            "state_support": state_support.astype(np.int64),
-            "supported_months": supported_months.astype(np.int64),
-            "amount_payable": amount_payable.astype(np.int64),
-            "recorded_at": recorded_at,
-            "cancelled": cancelled,
-            "source": _pick(rng, SOURCES, total),
-        }
+        return _cached(money_key, quote_of)
 
     @staticmethod
     def in_recorded_order(e: dict) -> dict:
@@ -617,9 +647,19 @@ class _Generator:
         count = len(people["cccd"])
         first = np.full(count, e["count"], dtype=np.int64)
         np.minimum.at(first, e["person"], np.arange(e["count"]))
+        # Stored when first recorded; people known from elsewhere (imports, earlier years) before the campaign.
+        before = np.datetime64(datetime.combine(e["first_day"], datetime.min.time()), "s") - np.timedelta64(7, "h")
+        recorded = np.append(e["recorded_at"], before)
+        people["created_at"] = recorded[first]
         return np.lexsort((np.arange(count), first))
 
     def _policies(self) -> dict:
+        """The policy rows in force over the campaign's days (looked up once per day, kept)."""
+        if getattr(self, "_policy_rows", None) is None:
+            self._policy_rows = self._look_up_policies()
+        return self._policy_rows
+
+    def _look_up_policies(self) -> dict:
         rows, index = [], {}
         for day in self.days:
             in_force = policy_on(day)
@@ -878,7 +918,8 @@ def generate_scale_data(
                 cursor.execute("SET LOCAL jit = off")  # compiling the few big queries costs more than it saves
         generator = _Generator(campaign, seed=seed, log=log)
         report.days = generator.days
-        with indexes_built_after(BULK_TABLES, log=log):
+        rebuild = BULK_TABLES if people + enrollments >= REBUILD_FROM else ()
+        with indexes_built_after(rebuild, log=log):
             if fresh:
                 started = datetime.now()
                 delete_scale_data()

@@ -113,7 +113,7 @@ def indexes_built_after(models, *, log: Callable[[str], None] = lambda message: 
     row that breaks one fails the whole load. Check constraints stay in place (they cost nothing).
     Other sessions wait for the tables until the transaction ends (the DDL locks them). Elsewhere: nothing.
     """
-    if not is_postgresql():
+    if not is_postgresql() or not models:
         yield
         return
     dropped: list[tuple[str, str, str]] = []  # (table, kind, definition)
