@@ -1,11 +1,33 @@
 import os
+import resource
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from campaign.models import Campaign
 from demo.data import CAMPAIGN_CODE
 from demo.scale.generate import DEFAULT_SEED, ScaleDataError, generate_scale_data
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds the PostgreSQL backend of this connection has used, when it runs on this machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # another machine's server, or no /proc
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _load() -> str:
@@ -43,7 +65,7 @@ class Command(BaseCommand):
             f"Generating {people:,} people, {enrollments:,} enrollments, {agencies:,} agencies and "
             f"{collectors:,} officers into {found.code} (load average {_load()})..."
         )
-        started = time.perf_counter()
+        started, own, backend = time.perf_counter(), _own_cpu(), _backend_cpu()
         try:
             report = generate_scale_data(
                 found,
@@ -63,4 +85,10 @@ class Command(BaseCommand):
             f"{report.prior_coverage:,} prior coverage rows, {report.enrollments:,} enrollments, {report.gifts:,} "
             f"mugs, {report.quotas:,} weekly quotas, {report.snapshots:,} coverage snapshots "
             f"({report.days[0]:%d/%m/%Y}–{report.days[-1]:%d/%m/%Y})."
+        )
+        # On a shared machine the wall time says little alone: what the work itself cost in CPU.
+        backend_now = _backend_cpu()
+        database = f", the database server's process {backend_now - backend:.0f} s" if backend is not None else ""
+        self.stdout.write(
+            f"CPU: this process {_own_cpu() - own:.0f} s{database} (index builds' parallel workers not counted)."
         )
