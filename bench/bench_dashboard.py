@@ -3,10 +3,11 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh .venv/bin/python bench/bench_dashboard.py
 
 Works in a scratch database of its own (``<name>_bench_dashboard`` on the same server), created and
-filled on the first run (Tây Ninh's shape: 96 communes in 23 BHXH cơ sở with baselines of about 3.3
-million people, 300 agencies serving them with 3,000 officers and five weeks of quotas, 870,000
-people and 1,000,000 enrollments collected from 12/11 to 10/12/2025, by INSERT ... SELECT
-generate_series) and reused afterwards; ``--fresh`` rebuilds it, ``--drop`` removes it.
+filled on the first run and reused afterwards (``--fresh`` rebuilds it, ``--drop`` removes it): the
+demo (``seed_demo``: Tây Ninh's 96 communes in 23 BHXH cơ sở with baselines of about 3.25 million
+people, its campaign, agencies and 20,000 enrollments), then ``generate_scale_data --people 3300000
+--enrollments 1000000 --agencies 300 --collectors 3000`` (the one data builder, demo/scale/), i.e.
+3.3 million people and a million more enrollments collected from 12/11 to 10/12/2025.
 
 It serves the app with gunicorn (3 sync workers, DEBUG off) against that database and Redis
 (``REDIS_URL``, default redis://127.0.0.1:6379/1, so the tests' database 0 is left alone), with the
@@ -23,6 +24,7 @@ raw SQL in the same run. Bar of issue 9: p95 under 300 ms for both. Not a test: 
 
 import argparse
 import http.client
+import io
 import os
 import re
 import signal
@@ -38,9 +40,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMUNES, OFFICES, AGENCIES, OFFICERS_PER_AGENCY = 96, 23, 300, 10
-PEOPLE, ENROLLMENTS, POPULATION = 870_000, 1_000_000, 3_300_000
-CAMPAIGN, TODAY = "BENCH-DASH", "2025-12-10"
+# The scale data of ``manage.py generate_scale_data`` on top of the demo (its campaign, communes and baselines).
+AGENCIES, COLLECTORS = 300, 3_000
+PEOPLE, ENROLLMENTS = 3_300_000, 1_000_000
+CAMPAIGN, TODAY = "TN-CAODIEM-2025", "2025-12-10"
 USER, PASSWORD = "bench_provincial", "bench-provincial-2025"
 CLIENTS, WORKERS, BAR_MS = 20, 3, 300
 SQL_RUNS = 7
@@ -96,177 +99,32 @@ def setup_django(env: dict[str, str]) -> None:
 
 
 def build_world() -> None:
-    """Offices, communes and baselines, the campaign, agencies, officers, quotas, people, enrollments, a user."""
-    import random
-    from datetime import date
-    from decimal import Decimal
-
+    """The demo (seed_demo), then the province-scale data of ``generate_scale_data`` and a provincial user."""
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.core.management import call_command
+    from django.db import connection
 
-    from campaign.models import BhxhOffice, Campaign, Commune, CoverageBaseline, Province
-    from campaign.services import save_campaign
-    from collectors.models import CollectionAgency, Collector, WeeklyQuota
     from collectors.roles import Role, sync_role_groups
+    from demo.scale.generate import AGENCY_PREFIX, has_scale_data
     from enrollments.models import Enrollment
 
-    if Enrollment.objects.count() == ENROLLMENTS:
+    if Enrollment.objects.filter(agency__code__startswith=AGENCY_PREFIX).count() == ENROLLMENTS:
         return
     print(f"Building the world in {connection.settings_dict['NAME']} (once; reused on later runs)...", flush=True)
     started = time.perf_counter()
-    rng = random.Random(2025)
-    with transaction.atomic():
-        province, _ = Province.objects.get_or_create(code="80", defaults={"name": "Tây Ninh", "codename": "tay_ninh"})
-        offices = BhxhOffice.objects.bulk_create(
-            BhxhOffice(code=f"BHXH-{n:02d}", name=f"BHXH cơ sở {n}", province=province) for n in range(OFFICES)
-        )
-        communes = Commune.objects.bulk_create(
-            Commune(
-                code=f"{25000 + n:05d}",
-                name=f"Xã {n}",
-                codename=f"xa_{n}",
-                kind="xa" if n < 82 else "phuong",
-                province=province,
-                office=offices[n % OFFICES],
-            )
-            for n in range(COMMUNES)
-        )
-        campaign = save_campaign(
-            campaign=Campaign(
-                code=CAMPAIGN,
-                name="Chiến dịch đo",
-                province=province,
-                start_date=date(2025, 11, 12),
-                end_date=date(2025, 12, 16),
-                bhyt_target_pct=Decimal("95"),
-                bhxh_target_pct=Decimal("45"),
-                target_date=date(2025, 12, 31),
-                status=Campaign.Status.ACTIVE,
-                award_budget=70_000_000,
-            )
-        )
-        weights = [rng.uniform(0.5, 1.5) for _ in communes]
-        scale = POPULATION / sum(weights)
-        baselines = []
-        for commune, weight in zip(communes, weights, strict=True):
-            population = round(weight * scale)
-            labour = round(population * rng.uniform(0.55, 0.65))
-            baselines.append(
-                CoverageBaseline(
-                    campaign=campaign,
-                    commune=commune,
-                    population=population,
-                    labour_force=labour,
-                    bhyt_insured=round(population * rng.uniform(0.88, 0.94)),
-                    bhxh_insured=round(labour * rng.uniform(0.30, 0.42)),
-                    as_of=date(2025, 10, 31),
-                )
-            )
-        CoverageBaseline.objects.bulk_create(baselines)
-        agencies = CollectionAgency.objects.bulk_create(
-            CollectionAgency(
-                code=f"AG-{n:03d}",
-                name=f"Đơn vị thu {n}",
-                kind="post_office" if n % 4 == 0 else "commune_agent",
-                office=offices[(n * 3) % COMMUNES % OFFICES],
-            )
-            for n in range(AGENCIES)
-        )
-        served = CollectionAgency.communes.through
-        served.objects.bulk_create(
-            served(collectionagency_id=agency.pk, commune_id=communes[(n * 3 + k) % COMMUNES].pk)
-            for n, agency in enumerate(agencies)
-            for k in range(1 + n % 3)
-        )
-        Collector.objects.bulk_create(
-            Collector(code=f"{agency.code}-{k:02d}", name=f"Cán bộ {agency.code}-{k:02d}", agency=agency)
-            for agency in agencies
-            for k in range(OFFICERS_PER_AGENCY)
-        )
-        WeeklyQuota.objects.bulk_create(
-            WeeklyQuota(week=week, agency=agency, product=product, count=count)
-            for week in campaign.weeks.all()
-            for agency in agencies
-            for product, count in (("bhxh_tn", 30), ("bhyt_hgd", 110))
-        )
-        user = get_user_model().objects.create_user(USER, password=PASSWORD)
-        user.groups.add(sync_role_groups()[Role.PROVINCIAL])
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT setseed(0.2025)")
-            cursor.execute(
-                """
-                INSERT INTO enrollments_participant (uuid, cccd, bhxh_code, full_name, date_of_birth, sex, phone,
-                    commune_id, target_group, is_demo, created_at, updated_at)
-                SELECT gen_random_uuid(), '0720' || lpad(i::text, 8, '0'), '', 'Người thử ' || i, DATE '1985-03-02',
-                    CASE WHEN i %% 2 = 0 THEN 'male' ELSE 'female' END, '',
-                    (%(communes)s::bigint[])[1 + floor(random() * %(n)s)::int],
-                    (ARRAY['farmer', 'informal_worker', 'household_business', 'other'])[1 + floor(random() * 4)::int],
-                    false, now(), now()
-                FROM generate_series(1, %(people)s) AS i
-                """,
-                {"communes": [c.pk for c in communes], "n": COMMUNES, "people": PEOPLE},
-            )
-            # One enrollment per person, 70 % BHYT; the first 130,000 people also take the other product.
-            # Officers are not equally busy (a skewed pick); kinds 55/22/23; 0.4 % cancelled.
-            cursor.execute(
-                """
-                WITH people AS (
-                    SELECT id AS participant_id, row_number() OVER (ORDER BY id) AS n FROM enrollments_participant
-                ),
-                rows AS (
-                    SELECT i, CASE WHEN i <= %(people)s THEN i ELSE i - %(people)s END AS n,
-                           random() AS r_officer, random() AS r_kind, random() AS r_cancel, random() AS r_channel,
-                           (random() * 600)::int AS minute
-                    FROM generate_series(1, %(enrollments)s) AS i
-                ),
-                officers AS (
-                    SELECT c.id, c.agency_id, row_number() OVER (ORDER BY c.id) - 1 AS k FROM collectors_collector c
-                ),
-                picked AS (
-                    SELECT rows.*, people.participant_id,
-                           (%(start)s::date + ((rows.i - 1) %% 29)::int) AS collected_on,
-                           floor(power(r_officer, 1.3) * %(officers)s)::int AS k,
-                           CASE WHEN (rows.n %% 10 < 7) = (rows.i <= %(people)s) THEN 'bhyt_hgd' ELSE 'bhxh_tn' END
-                               AS product
-                    FROM rows JOIN people ON people.n = rows.n
-                )
-                INSERT INTO enrollments_enrollment (uuid, participant_id, product, campaign_id, week_id, agency_id,
-                    collector_id, collected_on, months, coverage_start, coverage_end, income, support_group,
-                    member_order, amount_due, state_support, supported_months, amount_payable, receipt_no, channel,
-                    classification, status, source, recorded_at, cancel_reason)
-                SELECT gen_random_uuid(), picked.participant_id, picked.product, %(campaign)s, w.id, o.agency_id, o.id,
-                    picked.collected_on, 12, picked.collected_on + 30, picked.collected_on + 30 + 364,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 1500000 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 'other' ELSE '' END,
-                    CASE WHEN picked.product = 'bhyt_hgd' THEN 1 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 3960000 ELSE 1263600 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 792000 ELSE 0 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 12 ELSE 0 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 3168000 ELSE 1263600 END,
-                    '',
-                    (ARRAY['market', 'household_business', 'home', 'counter', 'event', 'other'])
-                        [1 + floor(r_channel * 6)::int],
-                    CASE WHEN r_kind < 0.55 THEN 'new' WHEN r_kind < 0.77 THEN 'rejoin' ELSE 'renewal' END,
-                    CASE WHEN r_cancel < 0.004 THEN 'cancelled' ELSE 'recorded' END,
-                    'import',
-                    (picked.collected_on + interval '7 hours' + picked.minute * interval '1 minute')
-                        AT TIME ZONE 'Asia/Ho_Chi_Minh',
-                    CASE WHEN r_cancel < 0.004 THEN 'Nhập nhầm' ELSE '' END
-                FROM picked
-                JOIN officers o ON o.k = picked.k
-                JOIN campaign_campaignweek w ON w.campaign_id = %(campaign)s
-                    AND picked.collected_on BETWEEN w.start_date AND w.end_date
-                """,
-                {
-                    "people": PEOPLE,
-                    "enrollments": ENROLLMENTS,
-                    "start": campaign.start_date,
-                    "officers": AGENCIES * OFFICERS_PER_AGENCY,
-                    "campaign": campaign.pk,
-                },
-            )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # every table: without statistics the planner guesses 6 baselines, not 96
+    call_command("seed_demo", force=True, stdout=io.StringIO())  # its list of demo users is not needed here
+    call_command(
+        "generate_scale_data",
+        people=PEOPLE,
+        enrollments=ENROLLMENTS,
+        agencies=AGENCIES,
+        collectors=COLLECTORS,
+        fresh=has_scale_data(),
+    )
+    user, _ = get_user_model().objects.get_or_create(username=USER)
+    user.set_password(PASSWORD)
+    user.save()
+    user.groups.add(sync_role_groups()[Role.PROVINCIAL])
     print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -438,13 +296,14 @@ def measure(port: int, seconds: float) -> None:
     from django.db.models import Sum
 
     from campaign.models import CoverageBaseline
+    from collectors.models import CollectionAgency, Collector
     from enrollments.models import Enrollment, Participant
 
     print(
         f"data: {Enrollment.objects.count():,} enrollments of {Participant.objects.count():,} people; "
-        f"{COMMUNES} communes with baselines of "
+        f"{CoverageBaseline.objects.count()} communes with baselines of "
         f"{CoverageBaseline.objects.aggregate(p=Sum('population'))['p']:,} people; "
-        f"{AGENCIES} agencies, {AGENCIES * OFFICERS_PER_AGENCY:,} officers; today {TODAY}",
+        f"{CollectionAgency.objects.count()} agencies, {Collector.objects.count():,} officers; today {TODAY}",
         flush=True,
     )
     sessions = [log_in(port) for _ in range(CLIENTS)]
