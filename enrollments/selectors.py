@@ -34,6 +34,11 @@ def policy_on(day: date) -> PolicyInForce:
     row = PolicyParameters.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
     if row is None:
         raise DomainError({"collected_on": _("No contribution rates are set for this date; ask the administrator.")})
+    return policy_of(row)
+
+
+def policy_of(row: PolicyParameters) -> PolicyInForce:
+    """One stored row of rates as the ``Policy`` the quotes run on."""
     policy = Policy(
         base_salary=row.base_salary,
         bhyt_rate_pct=Decimal(row.bhyt_rate_pct),

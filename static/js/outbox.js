@@ -222,10 +222,13 @@ document.addEventListener("DOMContentLoaded", function () {
     logout.addEventListener("submit", function (event) {
       if (logout.dataset.cleared) { return; }
       event.preventDefault();
-      var cleared = [new Promise(function (resolve) {
-        var request = indexedDB.deleteDatabase(DB);
-        request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
-      })];
+      // The outbox and the field kit (static/js/quote.js: rates, weeks, the agency's people).
+      var cleared = [DB, "bhxh-field-kit"].map(function (name) {
+        return new Promise(function (resolve) {
+          var request = indexedDB.deleteDatabase(name);
+          request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+        });
+      });
       if (navigator.serviceWorker) {
         cleared.push(navigator.serviceWorker.getRegistrations().then(function (registrations) {
           return Promise.all(registrations.map(function (registration) { return registration.unregister(); }));
