@@ -206,8 +206,10 @@
   var DB = "bhxh-field-kit", STORE = "kit", KIT_URL = "/enroll/field-kit.json";
   var FRESH_MS = 10 * 60 * 1000;
   var current = null;
+  var forgotten = false;  // logging out: nothing is read or written any more
 
   function openDb() {
+    if (forgotten) { return Promise.reject(new Error("logged out")); }
     return new Promise(function (resolve, reject) {
       var request = indexedDB.open(DB, 1);
       request.onupgradeneeded = function () { request.result.createObjectStore(STORE); };
@@ -243,7 +245,7 @@
       if (!navigator.onLine || (fresh && !force)) { return current; }
       return fetch(KIT_URL, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
-          if (!response.ok) { return current; }
+          if (!response.ok || response.redirected) { return current; }
           return response.json().then(function (body) {
             body.fetched_at = Date.now();
             current = body;
@@ -276,5 +278,6 @@
   api.forPerson = forPerson;
   api.kit = function () { return current ? Promise.resolve(current) : stored(); };
   api.DB = DB;
+  api.forget = function () { forgotten = true; current = null; };
   root.bhxhQuote = api;
 })(typeof window !== "undefined" ? window : this);
