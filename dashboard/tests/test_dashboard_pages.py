@@ -230,7 +230,7 @@ QUERY_PINS = [
     ("dashboard:office", {"code": "N"}, Role.PROVINCIAL, 17),
     ("dashboard:commune", {"code": "25480"}, Role.PROVINCIAL, 11),
     ("dashboard:agency", {"code": "A"}, Role.PROVINCIAL, 23),
-    ("dashboard:agency_home", {}, Role.OFFICER, 28),  # 23 + the renewals to follow up (5)
+    ("dashboard:agency_home", {}, Role.OFFICER, 29),  # 23 + the renewals (5) + the weights of "you this week"
 ]
 
 

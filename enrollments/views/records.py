@@ -23,6 +23,7 @@ from ..privacy import person_fields_for
 from ..selectors import (
     enrollments_for,
     gifts_of,
+    mugs_on_hand,
     with_person_gift,
 )
 from ..services import (
@@ -48,10 +49,12 @@ def receipt(request):
     )
     for enrollment in enrollments:
         enrollment.mug_due = _mug_due_for(enrollment)
+    due = next((e for e in enrollments if e.mug_due), None)
     context = {
         "enrollments": enrollments,
         "total": sum(e.amount_payable for e in enrollments if e.status == Enrollment.Status.RECORDED),
         "here": request.get_full_path(),
+        "mugs_on_hand": mugs_on_hand(agency_id=due.agency_id, campaign_id=due.campaign_id) if due else None,
     }
     return render(request, "enrollments/receipt.html", context)
 
@@ -126,9 +129,12 @@ def _detail_page(request, enrollment: Enrollment, *, cancel_form: CancelForm | N
         "phone": shown.phone,
         "gifts": gifts_of(enrollment),
         "mug_due": officer_here and _mug_due_for(enrollment),
+        "mugs_on_hand": None,
         "can_cancel": recorded and (role == Role.ADMIN or officer_here),
         "cancel_form": cancel_form or CancelForm(),
     }
+    if context["mug_due"]:
+        context["mugs_on_hand"] = mugs_on_hand(agency_id=enrollment.agency_id, campaign_id=enrollment.campaign_id)
     return render(request, "enrollments/enrollment_detail.html", context, status=status)
 
 
