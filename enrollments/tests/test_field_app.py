@@ -107,3 +107,27 @@ def test_only_officers_get_the_field_kit(client, world, role):
 def test_officer_pages_load_the_quote_script(officer):
     body = officer.get(reverse("enrollments:enroll_bhyt")).content.decode()
     assert "js/quote.js" in body and 'id="provisional-box"' in body
+
+
+def test_the_field_kit_is_read_in_a_fixed_number_of_queries(officer, world, django_assert_max_num_queries):
+    from collectors.tests.factories import CollectorFactory
+    from enrollments.services import record_enrollment
+    from enrollments.tests.factories import bhyt_request
+
+    collector = CollectorFactory(agency=world["mine"])
+
+    def grow(start: int) -> None:
+        for number in range(start, start + 3):
+            request = bhyt_request(
+                number, commune_code=world["commune"].code, collected_on=TODAY, household_code=f"HGD-{number % 2}"
+            )
+            record_enrollment(campaign=world["campaign"], collector=collector, request=request)
+
+    grow(40)
+    officer.get(reverse("enrollments:field_kit"))
+    with django_assert_max_num_queries(15) as few:  # session, user, role, agency, campaign and the kit
+        officer.get(reverse("enrollments:field_kit"))
+    grow(50)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        kit = json.loads(officer.get(reverse("enrollments:field_kit")).content)
+    assert len(kit["people"]) == 6 and sorted(kit["households"]) == ["HGD-0", "HGD-1"]
