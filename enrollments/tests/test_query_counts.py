@@ -137,6 +137,6 @@ def test_receipt_page_does_not_grow_with_its_rows(officer, django_assert_max_num
     stored = household(officer, members, collected_on=TODAY)
     issue_gift(enrollment=stored[0], user=None)
     url = reverse("enrollments:receipt") + "?" + "&".join(f"e={e.pk}" for e in stored)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # 6 + the agency's mugs left, shown once whatever the rows
         response = officer.get(url)
     assert response.content.decode().count('class="card mb-3 receipt-row"') == members

@@ -72,7 +72,9 @@ document.addEventListener("DOMContentLoaded", function () {
       var waiting = records.filter(function (r) { return r.state !== "synced"; });
       var listed = records.filter(shown);
       var replaced = {};
-      records.forEach(function (r) { if (r.replaces) { replaced[r.replaces] = true; } });
+      records.forEach(function (r) {
+        if (r.replaces && (r.state === "queued" || r.state === "sending")) { replaced[r.replaces] = true; }
+      });
       bar.hidden = listed.length === 0;
       bar.querySelector(".outbox-count").textContent = waiting.length;
       var list = bar.querySelector(".outbox-list");
