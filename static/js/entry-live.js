@@ -131,7 +131,11 @@ document.addEventListener("DOMContentLoaded", function () {
   function provisional(input) {
     var box = boxFor(input);
     if (!box || !template || !window.bhxhQuote || !/^\d{12}$/.test(input.value.trim())) { return; }
+    // Answers come back asynchronously: only the latest asked for a box may fill it.
+    var asking = String((parseInt(box.dataset.asking || "0", 10) || 0) + 1);
+    box.dataset.asking = asking;
     window.bhxhQuote.kit().then(function (kit) {
+      if (box.dataset.asking !== asking) { return null; }
       if (!kit) {
         box.textContent = "";
         var note = document.createElement("div");
@@ -143,7 +147,9 @@ document.addEventListener("DOMContentLoaded", function () {
       var asked = askedFor(input, kit);
       var allowed = (window.bhxhQuote.policyOn(kit.policies, asked.day) || {})[asked.product === "bhyt_hgd" ? "bhyt_months" : "bhxh_months"] || [];
       if (allowed.length && allowed.indexOf(asked.months) === -1) { asked.months = Math.max.apply(null, allowed); }
-      return window.bhxhQuote.forPerson(asked).then(function (answer) { if (answer) { fill(box, answer, asked); } });
+      return window.bhxhQuote.forPerson(asked).then(function (answer) {
+        if (answer && box.dataset.asking === asking) { fill(box, answer, asked); }
+      });
     }).catch(function () {});
   }
 

@@ -273,7 +273,8 @@
     });
   }
 
-  api.ready = refresh(false);
+  // The entry forms, where the kit is used, take it afresh whenever there is a signal.
+  api.ready = refresh(!!document.querySelector("form[data-entry-live]"));
   api.refresh = refresh;
   api.forPerson = forPerson;
   api.kit = function () { return current ? Promise.resolve(current) : stored(); };
