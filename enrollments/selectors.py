@@ -18,7 +18,7 @@ from core.errors import DomainError
 
 from .classification import Classification, classify
 from .contributions import Policy
-from .models import Enrollment, GiftIssue, Household, Participant, PriorCoverage
+from .models import Enrollment, GiftIssue, GiftStock, Household, Participant, PriorCoverage
 from .vocabulary import earns_mug
 
 RECORDED = Enrollment.Status.RECORDED
@@ -34,6 +34,11 @@ def policy_on(day: date) -> PolicyInForce:
     row = PolicyParameters.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
     if row is None:
         raise DomainError({"collected_on": _("No contribution rates are set for this date; ask the administrator.")})
+    return policy_of(row)
+
+
+def policy_of(row: PolicyParameters) -> PolicyInForce:
+    """One stored row of rates as the ``Policy`` the quotes run on."""
     policy = Policy(
         base_salary=row.base_salary,
         bhyt_rate_pct=Decimal(row.bhyt_rate_pct),
@@ -163,6 +168,12 @@ def household_member_order_after(
         if cccd in members and product == Product.BHYT_HGD and day.year == collected_on.year and day <= collected_on
     }
     return 1 + len(enrolled)  # not capped, as household_member_order
+
+
+def mugs_on_hand(*, agency_id: int, campaign_id: int) -> int:
+    """The mugs an agency still has for a campaign (shown where they are handed over)."""
+    stock = GiftStock.objects.filter(campaign_id=campaign_id, agency_id=agency_id).values_list("on_hand", flat=True)
+    return stock.first() or 0
 
 
 def has_gift(*, cccd: str, campaign: Campaign) -> bool:

@@ -9,6 +9,7 @@ app_name = "enrollments"
 urlpatterns = [
     path("manifest.webmanifest", field_app.manifest, name="manifest"),
     path("sw.js", field_app.service_worker, name="service_worker"),
+    path("enroll/field-kit.json", field_app.kit, name="field_kit"),
     path("enroll/", views.start, name="start"),
     path("enroll/bhyt/", views.enroll_bhyt, name="enroll_bhyt"),
     path("enroll/bhxh/", views.enroll_bhxh, name="enroll_bhxh"),

@@ -212,6 +212,7 @@ RULES: dict[str, Rule] = {
     # The installable field app: browsers fetch both without the session.
     "enrollments:manifest": Rule(get=PUBLIC),
     "enrollments:service_worker": Rule(get=PUBLIC),
+    "enrollments:field_kit": Rule(get=OFFICER),
     # Renewal lists: every role reads (scoped and masked inside); officers and admins log a call
     # (an empty form: back to the list); renewing is an officer's, for a person on their own list.
     "enrollments:renewals": Rule(get=ALL, args=lambda w, s: [{}, {"?": f"cccd={s.cccds[0]}&within=60"}]),

@@ -7,13 +7,15 @@ the number of communes, agencies, weeks or enrollments (the page tests pin them)
 
 from datetime import date
 
-from campaign.models import BhxhOffice, Campaign, Commune
+from awards.selectors import attainment_weights
+from campaign.models import BhxhOffice, Campaign, CampaignWeek, Commune
+from collectors.attainment import attainment
 from collectors.models import CollectionAgency
 from enrollments.privacy import person_fields_for
 
 from . import breakdowns, charts
 from .answer import Scope
-from .queries import agencies_progress, coverage_progress, reporting_week, weeks_progress
+from .queries import PRODUCTS, AgencyProgress, agencies_progress, coverage_progress, reporting_week, weeks_progress
 from .snapshots import coverage_trend
 
 
@@ -102,6 +104,23 @@ def commune_dashboard(*, campaign: Campaign, today: date, commune: Commune) -> d
         "area": area,
         "trend": _trend_charts(campaign, coverage, {commune.pk}, area) if area else {},
         "agencies": breakdowns.commune_agencies(campaign=campaign, commune=commune),
+    }
+
+
+def officer_week(
+    *, campaign: Campaign, user, week: CampaignWeek | None, this_week: AgencyProgress | None, rows=None
+) -> dict | None:
+    """What the signed-in officer brought in this week against their agency's quota (its attainment
+    function: ``collectors.attainment``); ``rows`` are this week's officers when already read."""
+    if week is None or this_week is None:
+        return None
+    if rows is None:
+        rows = breakdowns.collectors_this_week(agency=this_week.agency, week=week)
+    mine = next((row for row in rows if row.collector.user_id == user.pk), None)
+    actual = dict(mine.counted) if mine else dict.fromkeys(PRODUCTS, 0)
+    return {
+        "actual": actual,
+        "attainment_pct": attainment(actual, this_week.quota, attainment_weights(campaign=campaign)),
     }
 
 

@@ -237,7 +237,7 @@ QUERY_PINS = [
     ("dashboard:office", {"code": "N"}, Role.PROVINCIAL, 24),  # 17 + 8 - 1
     ("dashboard:commune", {"code": "25480"}, Role.PROVINCIAL, 14),  # 11 + 4 - 1
     ("dashboard:agency", {"code": "A"}, Role.PROVINCIAL, 30),  # 23 + 8 - 1
-    ("dashboard:agency_home", {}, Role.OFFICER, 35),  # 23 + the renewals to follow up (5) + 8 - 1
+    ("dashboard:agency_home", {}, Role.OFFICER, 36),  # 23 + the renewals (5) + 8 - 1 + the weights of "you this week"
 ]
 
 

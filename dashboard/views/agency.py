@@ -38,6 +38,13 @@ def agency_home(request):
     )
     context = agency_retention(context, campaign=campaign, agency=agency)
     context["staff_view"] = False
+    context["mine"] = pages.officer_week(
+        campaign=campaign,
+        user=request.user,
+        week=context["week"],
+        this_week=context["this_week"],
+        rows=context["collectors"] if context["officers_week"] == context["week"] else None,
+    )
     if not request.htmx:  # a redrawn table needs no renewals
         context["renewals"] = renewal_summary(request.user, today=clock.today(), campaign=campaign)
     return render_part(request, "dashboard/agency.html", context, ("officers",))

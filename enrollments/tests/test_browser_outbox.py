@@ -59,7 +59,7 @@ def test_people_entered_offline_are_synced_exactly_once_and_the_store_is_emptied
     page.evaluate("() => document.querySelector(\"form[action$='/accounts/logout/']\").requestSubmit()")
     page.wait_for_url("**/accounts/login/**")
     names = page.evaluate("async () => (await indexedDB.databases()).map(d => d.name)")
-    assert "bhxh-field" not in names
+    assert "bhxh-field" not in names and "bhxh-field-kit" not in names  # the outbox and the field kit
     assert page.evaluate("async () => (await caches.keys()).length") == 0
 
 

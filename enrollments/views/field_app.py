@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from collectors.roles import public
+from campaign.selectors import current_campaign
+from collectors.roles import Role, public, role_required
+from core import clock
+
+from ..field_kit import field_kit
 
 SERVICE_WORKER = "js/service-worker.js"
 
@@ -47,4 +51,14 @@ def service_worker(request):
     response = HttpResponse(Path(path).read_text(encoding="utf-8"), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@role_required(Role.OFFICER)
+@require_GET
+def kit(request):
+    """The field kit (enrollments/field_kit.py) the phone keeps to quote and classify with no signal."""
+    body = field_kit(request.user, campaign=current_campaign(), today=clock.today())
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    response["Cache-Control"] = "no-store, private"
     return response

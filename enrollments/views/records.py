@@ -24,6 +24,7 @@ from ..selectors import (
     LIST_COUNT_LIMIT,
     enrollments_for,
     gifts_of,
+    mugs_on_hand,
     with_gifts,
     with_person_gift,
 )
@@ -52,11 +53,13 @@ def receipt(request):
     for enrollment in enrollments:
         enrollment.mug_due = _mug_due_for(enrollment)
     panels = recorded_page_panels.send(sender=receipt, request=request, enrollments=enrollments)
+    due = next((e for e in enrollments if e.mug_due), None)
     context = {
         "enrollments": enrollments,
         "total": sum(e.amount_payable for e in enrollments if e.status == Enrollment.Status.RECORDED),
         "here": request.get_full_path(),
         "panels": [panel for _receiver, panel in panels if panel],
+        "mugs_on_hand": mugs_on_hand(agency_id=due.agency_id, campaign_id=due.campaign_id) if due else None,
     }
     return render(request, "enrollments/receipt.html", context)
 
@@ -139,9 +142,12 @@ def _detail_page(request, enrollment: Enrollment, *, cancel_form: CancelForm | N
         "phone": shown.phone,
         "gifts": gifts_of(enrollment),
         "mug_due": officer_here and _mug_due_for(enrollment),
+        "mugs_on_hand": None,
         "can_cancel": recorded and (role == Role.ADMIN or officer_here),
         "cancel_form": cancel_form or CancelForm(),
     }
+    if context["mug_due"]:
+        context["mugs_on_hand"] = mugs_on_hand(agency_id=enrollment.agency_id, campaign_id=enrollment.campaign_id)
     return render(request, "enrollments/enrollment_detail.html", context, status=status)
 
 

@@ -33,6 +33,137 @@ document.addEventListener("DOMContentLoaded", function () {
   form.addEventListener("input", later);
   form.addEventListener("change", later);
 
+  // --- with no signal: the provisional box, computed on the phone (static/js/quote.js) ----------
+
+  var template = document.getElementById("provisional-box");
+
+  function isoDay(value) {
+    var match = (value || "").trim().match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/);
+    if (!match) { return null; }
+    return match[3] + "-" + ("0" + match[2]).slice(-2) + "-" + ("0" + match[1]).slice(-2);
+  }
+
+  function shownDay(iso) {
+    return iso ? iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : "";
+  }
+
+  function dong(amount) {
+    return String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, ".") + " ₫";
+  }
+
+  function localToday() {
+    var now = new Date();
+    return now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2) + "-" + ("0" + now.getDate()).slice(-2);
+  }
+
+  function valueOf(name) {
+    var field = form.querySelector("[name='" + name + "']:checked") || form.querySelector("[name='" + name + "']:not([type=radio])");
+    return field ? field.value : "";
+  }
+
+  // What the officer typed, read as the server's look-up reads it (enrollments/views/lookup.py).
+  function askedFor(input, kit) {
+    var row = input.name.match(/-(\d+)-cccd$/);
+    var latest = kit.today > localToday() ? kit.today : localToday();
+    var day = isoDay(valueOf("collected_on")) || kit.today;
+    if (day > latest) { day = latest; }
+    var income = valueOf("income").replace(/\D/g, "");
+    return {
+      product: form.dataset.product,
+      cccd: input.value.trim(),
+      day: day,
+      months: parseInt(valueOf("months"), 10),
+      income: income ? parseInt(income, 10) : null,
+      support_group: valueOf("support_group") || "other",
+      household_code: valueOf("household_code").trim(),
+      row: row ? parseInt(row[1], 10) : 0,
+    };
+  }
+
+  function boxFor(input) {
+    var wrapper = input.closest(".mb-3");
+    var next = wrapper && wrapper.nextElementSibling;
+    return next && next.classList.contains("lookup") ? next : null;
+  }
+
+  function fill(box, answer, asked) {
+    var words = template.dataset;
+    var node = template.content.firstElementChild.cloneNode(true);
+    function put(selector, text) { node.querySelector(selector).textContent = text; }
+    node.querySelector(".p-known").hidden = !answer.known;
+    put(".p-end", answer.last_coverage_end ? shownDay(answer.last_coverage_end) : words.none);
+    put(".p-classification", words[answer.classification] || "");
+    put(".p-mug", answer.mug_due ? words.due : (answer.mug_issued ? words.issued : words.notDue));
+    put(".p-week", answer.week ? String(answer.week) : words.outside);
+    if (answer.member_order) {
+      node.querySelector(".p-order-line").hidden = false;
+      put(".p-order", String(answer.member_order));
+      node.dataset.memberOrder = answer.member_order;
+    }
+    var errors = [];
+    (answer.errors || []).forEach(function (error) {
+      if (error.code === "income") {
+        errors.push(words.errIncome.replace("{floor}", dong(error.floor)).replace("{cap}", dong(error.cap)));
+      } else if (error.code === "months") {
+        errors.push(words.errMonths.replace("{allowed}", error.allowed.join(", ")));
+      } else if (error.code === "no_policy") {
+        errors.push(words.errPolicy);
+      }
+    });
+    if (answer.needs_income) { errors.push(words.needsIncome); }
+    if (answer.amount_payable !== undefined && !errors.length) {
+      node.querySelector(".p-amount-line").hidden = false;
+      put(".p-months", String(answer.months));
+      put(".p-amount", dong(answer.amount_payable));
+      node.querySelector(".p-amount").dataset.amount = answer.amount_payable;
+      if (answer.state_support) { put(".p-support", "(" + words.support + " " + dong(answer.state_support) + ")"); }
+      put(".p-policy", words.policy.replace("{day}", shownDay(answer.policy_from)) +
+        (answer.policy_basis ? " (" + answer.policy_basis + ")" : ""));
+    }
+    put(".p-errors", errors.join(" "));
+    box.textContent = "";
+    box.appendChild(node);
+    var row = box.closest(".member");
+    var badge = row && row.querySelector(".member-order");
+    if (badge && answer.member_order) { badge.textContent = answer.member_order; }
+  }
+
+  function provisional(input) {
+    var box = boxFor(input);
+    if (!box || !template || !window.bhxhQuote || !/^\d{12}$/.test(input.value.trim())) { return; }
+    // Answers come back asynchronously: only the latest asked for a box may fill it.
+    var asking = String((parseInt(box.dataset.asking || "0", 10) || 0) + 1);
+    box.dataset.asking = asking;
+    window.bhxhQuote.kit().then(function (kit) {
+      if (box.dataset.asking !== asking) { return null; }
+      if (!kit) {
+        box.textContent = "";
+        var note = document.createElement("div");
+        note.className = "alert alert-warning py-2 mb-0 small provisional";
+        note.textContent = template.dataset.noKit;
+        box.appendChild(note);
+        return null;
+      }
+      var asked = askedFor(input, kit);
+      var allowed = (window.bhxhQuote.policyOn(kit.policies, asked.day) || {})[asked.product === "bhyt_hgd" ? "bhyt_months" : "bhxh_months"] || [];
+      if (allowed.length && allowed.indexOf(asked.months) === -1) { asked.months = Math.max.apply(null, allowed); }
+      return window.bhxhQuote.forPerson(asked).then(function (answer) {
+        if (answer && box.dataset.asking === asking) { fill(box, answer, asked); }
+      });
+    }).catch(function () {});
+  }
+
+  // With no signal the look-up is not asked (it would fail): the phone answers, marked provisional.
+  form.addEventListener("htmx:beforeRequest", function (event) {
+    var input = event.target;
+    if (navigator.onLine || !input.matches || !input.matches("input[name$='cccd'][hx-get]")) { return; }
+    event.preventDefault();
+    provisional(input);
+  });
+  form.addEventListener("htmx:sendError", function (event) {
+    if (event.target.matches && event.target.matches("input[name$='cccd'][hx-get]")) { provisional(event.target); }
+  });
+
   // The member's badge (and the order a new row starts from) follow the look-up's answer.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var result = event.target.querySelector && event.target.querySelector(".lookup-result");
