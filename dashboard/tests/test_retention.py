@@ -111,7 +111,9 @@ def _after(page: str, marker: str) -> str:
     return page.split(marker, 1)[1][:120]
 
 
-def test_the_dashboard_shows_it_and_a_new_renewal_shows_at_once(client, settings, world):
+def test_the_dashboard_shows_it_and_a_new_renewal_shows_at_once(
+    client, settings, world, django_capture_on_commit_callbacks
+):
     campaign, agencies, communes = world
     settings.APP_TODAY = date(2025, 12, 16)  # week 5 (10/12–16/12), the agency table's week
     officer = agencies["A"].collectors.first()
@@ -129,12 +131,13 @@ def test_the_dashboard_shows_it_and_a_new_renewal_shows_at_once(client, settings
     office = client.get("/overview/offices/N/").context
     assert office["agency_retention"][agencies["A"].pk] == Retention(1, 0)
     assert office["commune_retention"][communes["X"].pk] == Retention(4, 1)
-    # Person 8 renews today: the cached pages show it on the next request.
-    record_enrollment(
-        campaign=campaign,
-        collector=officer,
-        request=bhyt_request(8, commune_code=communes["X"].code, collected_on=date(2025, 12, 16)),
-    )
+    # Person 8 renews today: once the write commits, the cached pages show it on the next request.
+    with django_capture_on_commit_callbacks(execute=True):
+        record_enrollment(
+            campaign=campaign,
+            collector=officer,
+            request=bhyt_request(8, commune_code=communes["X"].code, collected_on=date(2025, 12, 16)),
+        )
     page = client.get("/overview/").content.decode()
     assert "100,00" in _after(page, 'data-retention-agency="A"')
     assert "50,00" in _after(page, 'data-retention-commune="25480"')
