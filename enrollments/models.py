@@ -103,6 +103,8 @@ class Participant(models.Model):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         ordering = ["full_name"]
+        # Who changed since a moment (a commune moved): whether a coverage snapshot still stands.
+        indexes = [models.Index(fields=["updated_at"], name="participant_updated")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -247,6 +249,14 @@ class Enrollment(models.Model):
             models.Index(fields=["campaign", "week", "agency"], name="enrollment_week_agency"),
             models.Index(fields=["participant", "product", "coverage_end"], name="enrollment_person_product"),
             models.Index(fields=["campaign", "collected_on"], name="enrollment_campaign_day"),
+            # What was recorded or cancelled since a moment: whether a coverage snapshot still stands
+            # (dashboard.progress.incremental).
+            models.Index(fields=["campaign", "recorded_at"], name="enrollment_recorded_since"),
+            models.Index(
+                fields=["campaign", "cancelled_at"],
+                condition=Q(cancelled_at__isnull=False),
+                name="enrollment_cancelled_since",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
