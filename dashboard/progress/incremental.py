@@ -57,6 +57,7 @@ class Base:
     day: date
     since: datetime  # writes from this moment on may not be in it
     added: dict[tuple[int, str], int]
+    people_since: datetime  # the same moment on the clock of the people's update times
 
 
 def baseline_dates(campaign: Campaign) -> dict[int, date]:
@@ -73,7 +74,7 @@ def latest_base(campaign: Campaign, *, today: date, baselines: dict[int, date]) 
     latest = snapshots.filter(day__lt=today).order_by("-day").values("day").distinct()[:DAYS_TRIED]
     by_day = defaultdict(list)
     for row in snapshots.filter(day__in=Subquery(latest)).values_list(
-        "day", "commune_id", "product", "added", "baseline_as_of", "computed_at"
+        "day", "commune_id", "product", "added", "baseline_as_of", "computed_at", "people_as_of"
     ):
         by_day[row[0]].append(row[1:])
     for day in sorted(by_day, reverse=True):
@@ -84,32 +85,36 @@ def latest_base(campaign: Campaign, *, today: date, baselines: dict[int, date]) 
 
 
 def _standing(campaign: Campaign, day: date, rows, baselines: dict[int, date]) -> Base | None:
-    added, computed = {}, []
-    for commune_id, product, count, as_of, computed_at in rows:
+    added, computed, people = {}, [], []
+    for commune_id, product, count, as_of, computed_at, people_as_of in rows:
         if commune_id in baselines:
-            if as_of != baselines[commune_id]:
-                return None  # counted from another baseline date (or before the date was kept)
+            if as_of != baselines[commune_id] or people_as_of is None:
+                return None  # counted from another baseline date (or stored before the dates were kept)
             added[(commune_id, product)] = count
             computed.append(computed_at)
+            people.append(people_as_of)
     if not computed or len(added) != len(baselines) * len(PRODUCTS):
         return None  # a commune or a product without a snapshot that day
-    since = min(computed) - SETTLE
-    if past_moved(campaign, day=day, since=since):
-        return None
-    return Base(day, since, added)
+    base = Base(day, min(computed) - SETTLE, added, min(people) - SETTLE)
+    return None if past_moved(campaign, base) else base
 
 
-def past_moved(campaign: Campaign, *, day: date, since: datetime) -> bool:
-    """Whether an enrollment collected on or before ``day`` was recorded, cancelled or had its person
-    changed from ``since`` on: one query of three EXISTS, each an index range on a time (the
-    enrollments' recording and cancelling times, the people's updates) and the few rows it finds."""
-    dated = Enrollment.objects.filter(campaign=campaign, collected_on__lte=day)
+def past_moved(campaign: Campaign, base: Base) -> bool:
+    """Whether an enrollment collected on or before the snapshot's day was recorded, cancelled or had
+    its person changed since the snapshot: one query of three EXISTS, each an index range on a time
+    (the enrollments' recording and cancelling times, the people's updates) and the few rows it finds.
+
+    The recording and cancelling times are the app's clock (clock.now(), like the snapshot's
+    computed_at); a person's update time is Django's auto_now, the real time, like people_as_of.
+    """
+    since = base.since
+    dated = Enrollment.objects.filter(campaign=campaign, collected_on__lte=base.day)
     moved = (
         Campaign.objects.filter(pk=campaign.pk)
         .annotate(
             recorded=Exists(dated.filter(recorded_at__gte=since)),
             cancelled=Exists(dated.filter(cancelled_at__gte=since)),
-            changed=Exists(dated.filter(participant__updated_at__gte=since)),
+            changed=Exists(dated.filter(participant__updated_at__gte=base.people_since)),
         )
         .values_list("recorded", "cancelled", "changed")
         .first()

@@ -242,3 +242,20 @@ def test_a_write_stamped_just_before_the_snapshot_was_computed_is_not_trusted(si
     sim.now -= timedelta(minutes=5)
     sim.record(0, Product.BHYT_HGD, "new", date(2025, 12, 8))
     assert _carried(sim) is None
+
+
+def test_a_snapshot_stands_where_the_apps_day_is_pinned(monkeypatch, settings):
+    """With APP_TODAY (the demo, the benchmark) the enrollments' times are on the app's clock and
+    the people's update times on the real one: each is compared with the snapshot's stamp on its clock."""
+    sim = Simulation(monkeypatch)
+    monkeypatch.undo()  # the real clocks from here on
+    settings.APP_TODAY = LAST_DAY
+    Participant.objects.update(updated_at=timezone.now() - timedelta(hours=1))
+    sim.now = timezone.make_aware(timezone.datetime(2025, 12, 9, 12, 0))
+    sim.record(0, Product.BHYT_HGD, "new", date(2025, 12, 5))
+    sim.snapshot(date(2025, 12, 9))
+    assert _carried(sim) is not None
+    sim.move(1, 2)  # someone with no enrollment yet: nothing counted moves
+    assert _carried(sim) is not None
+    sim.move(0, 1)  # the person counted in the snapshot
+    assert _carried(sim) is None
