@@ -11,7 +11,7 @@ from campaign.models import Campaign, CampaignWeek, Commune, Product
 from collectors.models import CollectionAgency, Collector
 from core.audit import AuditedHistory
 
-from .classification import Classification
+from .classification import BROUGHT_IN, Classification
 from .vocabulary import EnrollmentQuerySet, Status
 
 
@@ -256,6 +256,13 @@ class Enrollment(models.Model):
                 fields=["campaign", "cancelled_at"],
                 condition=Q(cancelled_at__isnull=False),
                 name="enrollment_cancelled_since",
+            ),
+            # Whether a person was already counted for a product between two dates (the NOT EXISTS of
+            # dashboard.progress.incremental): an index-only probe per row of the day.
+            models.Index(
+                fields=["participant", "product", "campaign", "collected_on"],
+                condition=Q(status="recorded", classification__in=BROUGHT_IN),
+                name="enrollment_counted_person",
             ),
         ]
         constraints = [
