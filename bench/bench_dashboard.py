@@ -18,7 +18,9 @@ while enrollments are being recorded at the campaign's average rate (one a secon
 generation that a recorded enrollment moves on is bumped each second, so cached figures go stale
 as they do in the campaign). Beside them, the main query of both, the distinct people added per
 commune and product (the GROUP BY of ``dashboard.progress.queries.added_by_commune``), is timed as
-raw SQL in the same run. Bar of issue 9: p95 under 300 ms for both. Not a test: it prints figures.
+raw SQL in the same run, next to the same figures carried forward from the snapshot of the day
+before (dashboard.progress.incremental; ``compute_progress`` for that day runs first, as the night's
+task would). Bar of issue 9: p95 under 300 ms for both. Not a test: it prints figures.
 """
 
 import argparse

@@ -1,6 +1,7 @@
 """Progress toward the targets, from the database: a few aggregate queries whatever the number of enrollments.
 
-The costly part, the distinct people added per commune and product, is one GROUP BY; it is kept
+The costly part, the distinct people added per commune and product, is carried forward from the
+latest snapshot that still stands (incremental.py), else one GROUP BY over the campaign; it is kept
 in the cache for ``COUNTS_SECONDS`` under a key that changes as soon as an enrollment of the
 campaign is recorded or cancelled (core.freshness), so the figures are live. While one request
 recomputes after a write, concurrent ones are given the figures of just before it.
