@@ -19,6 +19,12 @@ class CoverageSnapshot(models.Model):
     baseline_insured = models.PositiveIntegerField(_("insured at baseline"))
     added = models.PositiveIntegerField(_("new or rejoining since the baseline"))
     insured = models.PositiveIntegerField(_("insured"))
+    # The baseline's date the count started from: a snapshot counted from another date cannot be
+    # carried forward (progress/incremental.py). Empty on snapshots stored before it was kept.
+    baseline_as_of = models.DateField(_("baseline as of"), null=True, blank=True)
+    # When the count began on the clock of the people's own update times (auto_now: the real time,
+    # even where the app's day is pinned), to tell who changed since. Empty on older snapshots.
+    people_as_of = models.DateTimeField(_("people as of"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

@@ -11,7 +11,7 @@ from campaign.models import Campaign, CampaignWeek, Commune, Product
 from collectors.models import CollectionAgency, Collector
 from core.audit import AuditedHistory
 
-from .classification import Classification
+from .classification import BROUGHT_IN, Classification
 from .vocabulary import EnrollmentQuerySet, Status
 
 
@@ -103,6 +103,8 @@ class Participant(models.Model):
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
         ordering = ["full_name"]
+        # Who changed since a moment (a commune moved): whether a coverage snapshot still stands.
+        indexes = [models.Index(fields=["updated_at"], name="participant_updated")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -253,6 +255,21 @@ class Enrollment(models.Model):
             models.Index(fields=["-recorded_at", "-id"], name="enrollment_newest"),
             models.Index(fields=["agency", "-recorded_at", "-id"], name="enrollment_agency_newest"),
             models.Index(fields=["campaign", "-recorded_at", "-id"], name="enrollment_campaign_newest"),
+            # What was recorded or cancelled since a moment: whether a coverage snapshot still stands
+            # (dashboard.progress.incremental); what was recorded since
+            # is read by enrollment_campaign_newest above, scanned the other way.
+            models.Index(
+                fields=["campaign", "cancelled_at"],
+                condition=Q(cancelled_at__isnull=False),
+                name="enrollment_cancelled_since",
+            ),
+            # Whether a person was already counted for a product between two dates (the NOT EXISTS of
+            # dashboard.progress.incremental): an index-only probe per row of the day.
+            models.Index(
+                fields=["participant", "product", "campaign", "collected_on"],
+                condition=Q(status="recorded", classification__in=BROUGHT_IN),
+                name="enrollment_counted_person",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,6 +1,7 @@
 """Progress toward the targets, from the database: a few aggregate queries whatever the number of enrollments.
 
-The costly part, the distinct people added per commune and product, is one GROUP BY; it is kept
+The costly part, the distinct people added per commune and product, is carried forward from the
+latest snapshot that still stands (incremental.py), else one GROUP BY over the campaign; it is kept
 in the cache for ``COUNTS_SECONDS`` under a key that changes as soon as an enrollment of the
 campaign is recorded or cancelled (core.freshness), so the figures are live. While one request
 recomputes after a write, concurrent ones are given the figures of just before it.
@@ -22,6 +23,7 @@ from enrollments.models import Enrollment
 from enrollments.vocabulary import COUNTED, RENEWED, figures_generation
 
 from .figures import NO_COUNTS, Counts, Coverage, Window, coverage
+from .incremental import carried_forward
 
 COUNTS_SECONDS = 60
 # The coverage a product adds to: BHYT ← BHYT hộ gia đình, BHXH ← BHXH tự nguyện.
@@ -34,35 +36,46 @@ def window_of(campaign: Campaign, today: date) -> Window:
 
 
 def added_by_commune(
-    campaign: Campaign, window: Window, *, cached: bool = True
+    campaign: Campaign, window: Window, *, cached: bool = True, incremental: bool = True
 ) -> dict[tuple[int, str], tuple[int, int]]:
     """(commune id, product) → (people added since the commune's baseline, of them in the pace window).
 
     Distinct people with a counted enrollment collected from the baseline's date to today,
-    counted in their commune.
+    counted in their commune. Carried forward from the latest snapshot that still stands
+    (incremental.py: the same figures without recounting the campaign), else counted in full;
+    ``incremental=False`` always counts in full (the snapshots of record do).
     """
 
     def count() -> dict[tuple[int, str], tuple[int, int]]:
-        rows = (
-            Enrollment.objects.filter(
-                COUNTED,
-                campaign=campaign,
-                participant__commune__baselines__campaign=campaign,
-                collected_on__gte=F("participant__commune__baselines__as_of"),
-                collected_on__lte=window.today,
-            )
-            .order_by()
-            .values("participant__commune_id", "product")
-            .annotate(
-                added=Count("participant", distinct=True),
-                in_window=Count("participant", distinct=True, filter=Q(collected_on__gte=window.first_day)),
-            )
-        )
-        return {(r["participant__commune_id"], r["product"]): (r["added"], r["in_window"]) for r in rows}
+        if incremental:
+            carried = carried_forward(campaign, window, cached=cached)
+            if carried is not None:
+                return carried
+        return full_count(campaign, window)
 
     if not cached:
         return count()
     return cached_counts(campaign, f"added:{window.today.isoformat()}:{window.first_day.isoformat()}", count)
+
+
+def full_count(campaign: Campaign, window: Window) -> dict[tuple[int, str], tuple[int, int]]:
+    """The GROUP BY over every counted enrollment of the campaign (bench/bench_dashboard.py's raw SQL)."""
+    rows = (
+        Enrollment.objects.filter(
+            COUNTED,
+            campaign=campaign,
+            participant__commune__baselines__campaign=campaign,
+            collected_on__gte=F("participant__commune__baselines__as_of"),
+            collected_on__lte=window.today,
+        )
+        .order_by()
+        .values("participant__commune_id", "product")
+        .annotate(
+            added=Count("participant", distinct=True),
+            in_window=Count("participant", distinct=True, filter=Q(collected_on__gte=window.first_day)),
+        )
+    )
+    return {(r["participant__commune_id"], r["product"]): (r["added"], r["in_window"]) for r in rows}
 
 
 @dataclass
@@ -81,8 +94,10 @@ class Area:
         self.counts = {measure: self.counts[measure] + other.counts[measure] for measure in MEASURES}
 
 
-def _commune_areas(campaign: Campaign, window: Window, commune_ids: set[int] | None, cached: bool) -> list[Area]:
-    added = added_by_commune(campaign, window, cached=cached)
+def _commune_areas(
+    campaign: Campaign, window: Window, commune_ids: set[int] | None, cached: bool, incremental: bool
+) -> list[Area]:
+    added = added_by_commune(campaign, window, cached=cached, incremental=incremental)
     baselines = CoverageBaseline.objects.filter(campaign=campaign).select_related("commune", "commune__office")
     if commune_ids is not None:
         baselines = baselines.filter(commune_id__in=commune_ids)
@@ -122,14 +137,21 @@ class CoverageProgress:
 
 
 def coverage_progress(
-    *, campaign: Campaign, today: date, commune_ids: set[int] | None = None, cached: bool = True
+    *,
+    campaign: Campaign,
+    today: date,
+    commune_ids: set[int] | None = None,
+    cached: bool = True,
+    incremental: bool = True,
 ) -> CoverageProgress:
     """Coverage for the province (or the communes given), each BHXH cơ sở and each commune with a baseline.
 
-    ``cached=False`` reads the database whatever the cache holds (the snapshots of record do).
+    ``cached=False`` reads the database whatever the cache holds; ``incremental=False`` counts every
+    enrollment again rather than carrying a snapshot forward (the snapshots of record do both).
     """
     window = window_of(campaign, today)
-    communes = [_figure(campaign, area, window) for area in _commune_areas(campaign, window, commune_ids, cached)]
+    areas = _commune_areas(campaign, window, commune_ids, cached, incremental)
+    communes = [_figure(campaign, area, window) for area in areas]
     offices: dict[str, Area] = {}
     province = Area(campaign.province.code if campaign.province_id else "", str(campaign.province))
     for area in communes:

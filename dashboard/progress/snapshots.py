@@ -11,9 +11,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import Campaign
+from campaign.models import Campaign, CoverageBaseline
 from core import clock, freshness
 from core.locks import Busy, exclusive
 from core.percent import percent
@@ -33,14 +34,19 @@ def compute_progress(*, campaign: Campaign, day: date) -> int:
     computed twice writes nothing the second time.
     """
     with exclusive(f"dashboard:progress:{campaign.pk}:{day.isoformat()}", busy=ProgressBusy):
-        progress = coverage_progress(campaign=campaign, today=day, cached=False)
+        # Stamped before counting: the figures carried forward from this snapshot (incremental.py) treat
+        # every write from (about) this moment on as one the count may not have seen.
+        now, people_as_of = clock.now(), timezone.now()
+        progress = coverage_progress(campaign=campaign, today=day, cached=False, incremental=False)
+        as_of = dict(CoverageBaseline.objects.filter(campaign=campaign).values_list("commune_id", "as_of"))
         stored = {
             (commune_id, product): figures
             for commune_id, product, *figures in CoverageSnapshot.objects.filter(
                 campaign=campaign, day=day
-            ).values_list("commune_id", "product", "denominator", "baseline_insured", "added")
+            ).values_list(
+                "commune_id", "product", "denominator", "baseline_insured", "added", "baseline_as_of", "people_as_of"
+            )
         }
-        now = clock.now()
         rows = [
             CoverageSnapshot(
                 campaign=campaign,
@@ -51,11 +57,16 @@ def compute_progress(*, campaign: Campaign, day: date) -> int:
                 baseline_insured=counts.baseline_insured,
                 added=counts.added,
                 insured=counts.baseline_insured + counts.added,
+                baseline_as_of=as_of[area.pk],
+                people_as_of=people_as_of,
                 computed_at=now,
             )
             for area in progress.communes
             for measure, counts in area.counts.items()
-            if stored.get((area.pk, MEASURES[measure])) != [counts.denominator, counts.baseline_insured, counts.added]
+            if _changed(
+                stored.get((area.pk, MEASURES[measure])),
+                [counts.denominator, counts.baseline_insured, counts.added, as_of[area.pk]],
+            )
         ]
         if rows:
             freshness.bump_on_commit(freshness.SETUP)
@@ -64,9 +75,23 @@ def compute_progress(*, campaign: Campaign, day: date) -> int:
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["campaign", "commune", "product", "day"],
-            update_fields=["denominator", "baseline_insured", "added", "insured", "computed_at"],
+            update_fields=[
+                "denominator",
+                "baseline_insured",
+                "added",
+                "insured",
+                "baseline_as_of",
+                "people_as_of",
+                "computed_at",
+            ],
         )
         return len(rows)
+
+
+def _changed(stored: list | None, figures: list) -> bool:
+    """Whether a day's row must be written: a new or different figure, or one stored without the
+    stamp the figures carried forward from it need (incremental.py)."""
+    return stored is None or stored[:-1] != figures or stored[-1] is None
 
 
 def days_to_backfill(campaign: Campaign, *, until: date) -> list[date]:
