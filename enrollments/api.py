@@ -38,11 +38,11 @@ from .privacy import PersonFields, masked_fields, person_fields_for
 from .selectors import (
     LIST_COUNT_LIMIT,
     allow_cccd_lookup,
-    enrollments_for,
+    finish_page,
     has_gift,
+    listed_for,
     lookup_limit_message,
     participant_status,
-    with_gifts,
 )
 from .services import EnrollmentRequest, PersonData, quote, record_enrollment
 from .sync import REPLAYED_HEADER, answer_once, fingerprint, refuse_used_uuids, uuid_key
@@ -353,7 +353,7 @@ class EnrollmentPage(PaginationBase):
                 enrollment_out(
                     enrollment, shown=person_fields_for(user, enrollment), gift_issued=enrollment.person_has_gift
                 )
-                for enrollment in with_gifts(page.rows)
+                for enrollment in finish_page(page.rows)
             ],
             "count": count,
             "count_exact": exact,
@@ -400,4 +400,4 @@ def list_enrollments(
     that recorded the enrollment.
     """
     filters = {"campaign": campaign, "week": week, "agency": agency, "product": product}
-    return enrollments_for(request.auth, filters=filters).select_related("participant__commune")
+    return listed_for(request.auth, filters=filters)

@@ -23,9 +23,10 @@ from ..privacy import person_fields_for
 from ..selectors import (
     LIST_COUNT_LIMIT,
     enrollments_for,
+    finish_page,
     gifts_of,
+    listed_for,
     mugs_on_hand,
-    with_gifts,
     with_person_gift,
 )
 from ..services import (
@@ -93,11 +94,11 @@ def enrollment_list(request):
     campaign = current_campaign_for(request)
     weeks = list(campaign.weeks.all()) if campaign else []
     form = EnrollmentFilterForm(request.GET, weeks=weeks)
-    filters = form.filters() | ({"campaign": campaign.code} if campaign else {})
-    enrollments = enrollments_for(request.user, filters=filters, search=form.search())
+    filters = form.filters() | ({"campaign": campaign} if campaign else {})
+    enrollments = listed_for(request.user, filters=filters, search=form.search())
     cursor = Cursor.decode(request.GET.get("cursor"))  # a mangled cursor shows the first page
     page = keyset_page(enrollments, cursor=cursor, size=LIST_PAGE_SIZE)
-    rows = with_gifts(page.rows)
+    rows = finish_page(page.rows, weeks=weeks)
     for enrollment in rows:
         enrollment.cccd_shown = _shown_cccd(request.user, enrollment)
     count, exact = bounded_count(enrollments, LIST_COUNT_LIMIT)
