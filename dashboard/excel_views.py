@@ -156,6 +156,9 @@ def import_template(request, kind: str):
 @role_required(Role.ADMIN)
 def import_record(request, pk: int):
     record = get_object_or_404(_records(), pk=pk)
+    if record.kind == ImportRecord.Kind.BANK_STATEMENT:
+        # An agency's bank statement has its own page, with its agency and its matches.
+        return redirect("settlements:statement_upload", pk=record.pk)
     problems = record.problems[:SHOWN_PROBLEMS]
     context = {
         "record": record,

@@ -273,3 +273,19 @@ def test_the_enrollment_export_is_for_admins_and_escapes_formulas(client, admin,
     assert row["Amount payable (đồng)"] == 1_263_600 and row["Collection date"] == datetime(2025, 11, 20)
     client.force_login(UserFactory(role=Role.PROVINCIAL))
     assert client.get(reverse("dashboard:report_enrollments")).status_code == 403
+
+
+def test_a_bank_statement_in_the_import_list_opens_on_its_own_page(client, admin):
+    # Bank statements are imported from the settlements pages; the admin's list of imports shows
+    # them too, and opening one goes to the page that knows its agency and its matches.
+    record = ImportRecord.objects.create(
+        kind=ImportRecord.Kind.BANK_STATEMENT,
+        source=ImportRecord.Source.WEB,
+        actor="qt",
+        file_name="saoke.xlsx",
+        sha256="0" * 64,
+        size=10,
+    )
+    response = client.get(reverse("dashboard:import_record", args=[record.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("settlements:statement_upload", args=[record.pk])
