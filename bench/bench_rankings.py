@@ -1,6 +1,6 @@
 """How long a week's rankings take over 1,000,000 enrollments, next to the bare GROUP BY in SQL.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh .venv/bin/python bench/bench_rankings.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh .venv/bin/python -m bench.bench_rankings
 
 Works in a scratch database of its own (``<name>_bench_rankings`` on the same server), created and
 filled on the first run (1,000,000 enrollments, 300 agencies, 3,000 officers, by INSERT ... SELECT
@@ -13,55 +13,18 @@ entries), and the same GROUP BY run as raw SQL on the same connection. Bars: und
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+from bench import common, queries
 
-ROOT = Path(__file__).resolve().parent.parent
 ENROLLMENTS, AGENCIES, OFFICERS_PER_AGENCY = 1_000_000, 300, 10
 WEEK, RUNS = 3, 7
 
 
-def scratch_url(url: str) -> tuple[str, str, str]:
-    """(scratch database URL, its name, the server's maintenance URL)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("DATABASE_URL must be postgres://...: the benchmark measures PostgreSQL.")
-    name = f"{parts.path.lstrip('/') or 'bhxh'}_bench_rankings"
-    return urlunsplit(parts._replace(path=f"/{name}")), name, urlunsplit(parts._replace(path="/postgres"))
-
-
-def prepare_database(url: str, *, fresh: bool, drop: bool) -> str:
-    scratch, name, maintenance = scratch_url(url)
-    with psycopg.connect(maintenance.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and (fresh or drop):
-            conn.execute(f'DROP DATABASE "{name}"')
-            exists = None
-        if drop:
-            print(f"Dropped {name}.")
-            sys.exit(0)
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return scratch
-
-
 def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)  # no broker needed: the service is timed directly
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-never-used-for-anything-else-0123456789")
-    os.environ["DEBUG"] = "off"  # no query log in the timings
-    os.environ["APP_TODAY"] = "2025-12-20"  # after the campaign: every week may be computed
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    # No broker needed: the service is timed directly. After the campaign: every week may be computed.
+    common.setup_django(common.app_env(url, today="2025-12-20"))
 
 
 def build_world() -> None:
@@ -201,20 +164,6 @@ def build_world() -> None:
     print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-RAW_SQL = """
-SELECT agency_id, collector_id, product,
-       COUNT(id) FILTER (WHERE classification IN ('new', 'rejoin') AND recorded_at < %(cutoff)s),
-       SUM(amount_payable) FILTER (WHERE classification IN ('new', 'rejoin') AND recorded_at < %(cutoff)s),
-       MAX(recorded_at) FILTER (WHERE classification IN ('new', 'rejoin') AND recorded_at < %(cutoff)s),
-       COUNT(id) FILTER (WHERE classification = 'renewal' AND recorded_at < %(cutoff)s),
-       SUM(amount_payable) FILTER (WHERE classification = 'renewal' AND recorded_at < %(cutoff)s),
-       COUNT(id) FILTER (WHERE classification IN ('new', 'rejoin') AND recorded_at >= %(cutoff)s)
-FROM enrollments_enrollment
-WHERE campaign_id = %(campaign)s AND week_id = %(week)s AND status = 'recorded'
-GROUP BY agency_id, collector_id, product
-"""
-
-
 def measure() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -228,11 +177,11 @@ def measure() -> None:
     week = campaign.weeks.get(number=WEEK)
     week.campaign = campaign
     in_week = Enrollment.objects.filter(week=week).count()
-    params = {"cutoff": week.cutoff, "campaign": campaign.pk, "week": week.pk}
+    params = queries.rankings_params(campaign, week)
 
     def raw() -> int:
         with connection.cursor() as cursor:
-            cursor.execute(RAW_SQL, params)
+            cursor.execute(queries.RANKINGS, params)
             return len(cursor.fetchall())
 
     def ours() -> int:
@@ -246,7 +195,7 @@ def measure() -> None:
     # Warm both (caches, plans), then alternate the timed runs.
     clear_drafts()
     groups = raw()
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as captured:
         ours()
     raw_times, our_times = [], []
     for _ in range(RUNS):
@@ -272,7 +221,7 @@ def measure() -> None:
     )
     print(
         f"compute_rankings (stored): median {our_median * 1000:7.1f} ms (min {min(our_times) * 1000:.1f}), "
-        f"2 rankings, {entries:,} entries, {len(queries)} queries"
+        f"2 rankings, {entries:,} entries, {len(captured)} queries"
     )
     print(f"ratio: {ratio:.2f}x the raw SQL")
     under_a_second, within_3x = our_median < 1.0, ratio <= 3.0
@@ -284,10 +233,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="rebuild the scratch database")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        sys.exit("Set DATABASE_URL=postgres://... (the benchmark makes its own scratch database on that server).")
-    scratch = prepare_database(url, fresh=args.fresh, drop=args.drop)
+    scratch = common.prepare_database(common.database_url(), "bench_rankings", fresh=args.fresh, drop=args.drop)
     setup_django(scratch)
     from django.core.management import call_command
 
