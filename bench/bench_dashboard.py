@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 
-from bench import common, queries
+from bench import common, queries, world
 
 COMMUNES, OFFICES, AGENCIES, OFFICERS_PER_AGENCY = 96, 23, 300, 10
 PEOPLE, ENROLLMENTS, POPULATION = 870_000, 1_000_000, 3_300_000
@@ -42,14 +42,12 @@ def build_world() -> None:
     """Offices, communes and baselines, the campaign, agencies, officers, quotas, people, enrollments, a user."""
     import random
     from datetime import date
-    from decimal import Decimal
 
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from campaign.models import BhxhOffice, Campaign, Commune, CoverageBaseline, Province
-    from campaign.services import save_campaign
-    from collectors.models import CollectionAgency, Collector, WeeklyQuota
+    from campaign.models import BhxhOffice, Commune, CoverageBaseline, Province
+    from collectors.models import CollectionAgency
     from collectors.roles import Role, sync_role_groups
     from enrollments.models import Enrollment
 
@@ -74,20 +72,7 @@ def build_world() -> None:
             )
             for n in range(COMMUNES)
         )
-        campaign = save_campaign(
-            campaign=Campaign(
-                code=CAMPAIGN,
-                name="Chiến dịch đo",
-                province=province,
-                start_date=date(2025, 11, 12),
-                end_date=date(2025, 12, 16),
-                bhyt_target_pct=Decimal("95"),
-                bhxh_target_pct=Decimal("45"),
-                target_date=date(2025, 12, 31),
-                status=Campaign.Status.ACTIVE,
-                award_budget=70_000_000,
-            )
-        )
+        campaign = world.scratch_campaign(code=CAMPAIGN, province=province)
         weights = [rng.uniform(0.5, 1.5) for _ in communes]
         scale = POPULATION / sum(weights)
         baselines = []
@@ -121,17 +106,7 @@ def build_world() -> None:
             for n, agency in enumerate(agencies)
             for k in range(1 + n % 3)
         )
-        Collector.objects.bulk_create(
-            Collector(code=f"{agency.code}-{k:02d}", name=f"Cán bộ {agency.code}-{k:02d}", agency=agency)
-            for agency in agencies
-            for k in range(OFFICERS_PER_AGENCY)
-        )
-        WeeklyQuota.objects.bulk_create(
-            WeeklyQuota(week=week, agency=agency, product=product, count=count)
-            for week in campaign.weeks.all()
-            for agency in agencies
-            for product, count in (("bhxh_tn", 30), ("bhyt_hgd", 110))
-        )
+        world.officers_and_quotas(campaign, agencies, per_agency=OFFICERS_PER_AGENCY, bhxh=30, bhyt=110)
         user = get_user_model().objects.create_user(USER, password=PASSWORD)
         user.groups.add(sync_role_groups()[Role.PROVINCIAL])
         with connection.cursor() as cursor:
@@ -152,54 +127,29 @@ def build_world() -> None:
             # One enrollment per person, 70 % BHYT; the first 130,000 people also take the other product.
             # Officers are not equally busy (a skewed pick); kinds 55/22/23; 0.4 % cancelled.
             cursor.execute(
-                """
-                WITH people AS (
-                    SELECT id AS participant_id, row_number() OVER (ORDER BY id) AS n FROM enrollments_participant
+                world.insert_enrollments(
+                    picked="""
+                    WITH people AS (
+                        SELECT id AS participant_id, row_number() OVER (ORDER BY id) AS n FROM enrollments_participant
+                    ),
+                    rows AS (
+                        SELECT i, CASE WHEN i <= %(people)s THEN i ELSE i - %(people)s END AS n,
+                               random() AS r_officer, random() AS r_kind, random() AS r_cancel, random() AS r_channel,
+                               (random() * 600)::int AS minute
+                        FROM generate_series(1, %(enrollments)s) AS i
+                    ),
+                    picked AS (
+                        SELECT rows.*, people.participant_id,
+                               (%(start)s::date + ((rows.i - 1) %% 29)::int) AS collected_on,
+                               floor(power(r_officer, 1.3) * %(officers)s)::int AS k,
+                               CASE WHEN (rows.n %% 10 < 7) = (rows.i <= %(people)s) THEN 'bhyt_hgd' ELSE 'bhxh_tn'
+                                   END AS product
+                        FROM rows JOIN people ON people.n = rows.n
+                    )""",
+                    channel="(ARRAY['market', 'household_business', 'home', 'counter', 'event', 'other'])"
+                    "[1 + floor(r_channel * 6)::int]",
+                    recorded_at="picked.collected_on + interval '7 hours' + picked.minute * interval '1 minute'",
                 ),
-                rows AS (
-                    SELECT i, CASE WHEN i <= %(people)s THEN i ELSE i - %(people)s END AS n,
-                           random() AS r_officer, random() AS r_kind, random() AS r_cancel, random() AS r_channel,
-                           (random() * 600)::int AS minute
-                    FROM generate_series(1, %(enrollments)s) AS i
-                ),
-                officers AS (
-                    SELECT c.id, c.agency_id, row_number() OVER (ORDER BY c.id) - 1 AS k FROM collectors_collector c
-                ),
-                picked AS (
-                    SELECT rows.*, people.participant_id,
-                           (%(start)s::date + ((rows.i - 1) %% 29)::int) AS collected_on,
-                           floor(power(r_officer, 1.3) * %(officers)s)::int AS k,
-                           CASE WHEN (rows.n %% 10 < 7) = (rows.i <= %(people)s) THEN 'bhyt_hgd' ELSE 'bhxh_tn' END
-                               AS product
-                    FROM rows JOIN people ON people.n = rows.n
-                )
-                INSERT INTO enrollments_enrollment (uuid, participant_id, product, campaign_id, week_id, agency_id,
-                    collector_id, collected_on, months, coverage_start, coverage_end, income, support_group,
-                    member_order, amount_due, state_support, supported_months, amount_payable, receipt_no, channel,
-                    classification, status, source, recorded_at, cancel_reason)
-                SELECT gen_random_uuid(), picked.participant_id, picked.product, %(campaign)s, w.id, o.agency_id, o.id,
-                    picked.collected_on, 12, picked.collected_on + 30, picked.collected_on + 30 + 364,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 1500000 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 'other' ELSE '' END,
-                    CASE WHEN picked.product = 'bhyt_hgd' THEN 1 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 3960000 ELSE 1263600 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 792000 ELSE 0 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 12 ELSE 0 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 3168000 ELSE 1263600 END,
-                    '',
-                    (ARRAY['market', 'household_business', 'home', 'counter', 'event', 'other'])
-                        [1 + floor(r_channel * 6)::int],
-                    CASE WHEN r_kind < 0.55 THEN 'new' WHEN r_kind < 0.77 THEN 'rejoin' ELSE 'renewal' END,
-                    CASE WHEN r_cancel < 0.004 THEN 'cancelled' ELSE 'recorded' END,
-                    'import',
-                    (picked.collected_on + interval '7 hours' + picked.minute * interval '1 minute')
-                        AT TIME ZONE 'Asia/Ho_Chi_Minh',
-                    CASE WHEN r_cancel < 0.004 THEN 'Nhập nhầm' ELSE '' END
-                FROM picked
-                JOIN officers o ON o.k = picked.k
-                JOIN campaign_campaignweek w ON w.campaign_id = %(campaign)s
-                    AND picked.collected_on BETWEEN w.start_date AND w.end_date
-                """,
                 {
                     "people": PEOPLE,
                     "enrollments": ENROLLMENTS,

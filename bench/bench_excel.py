@@ -32,7 +32,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bench import common
+from bench import common, world
 
 ROOT = common.ROOT
 PRIOR_ROWS, AGENCIES, WEEKS, ENROLLMENTS = 100_000, 2_000, 5, 100_000
@@ -91,12 +91,10 @@ def prepare(scratch: str, folder: Path) -> None:
 
 def build_world() -> None:
     """A campaign, 2,000 agencies with an officer each, and 100,000 people with one enrollment each."""
-    from decimal import Decimal
 
     from django.db import connection, transaction
 
-    from campaign.models import BhxhOffice, Campaign, Commune, Province
-    from campaign.services import save_campaign
+    from campaign.models import BhxhOffice, Commune, Province
     from collectors.models import CollectionAgency, Collector
 
     with transaction.atomic():
@@ -105,19 +103,7 @@ def build_world() -> None:
         commune = Commune.objects.create(
             code="25480", name="Xã Tân Biên", codename="tan_bien", kind="xa", province=province, office=office
         )
-        campaign = save_campaign(
-            campaign=Campaign(
-                code=CAMPAIGN,
-                name="Chiến dịch thử",
-                province=province,
-                start_date=date(2025, 11, 12),
-                end_date=date(2025, 12, 16),
-                bhyt_target_pct=Decimal("95"),
-                bhxh_target_pct=Decimal("45"),
-                target_date=date(2025, 12, 31),
-                status=Campaign.Status.ACTIVE,
-            )
-        )
+        campaign = world.scratch_campaign(code=CAMPAIGN, province=province, name="Chiến dịch thử", award_budget=None)
         agencies = CollectionAgency.objects.bulk_create(
             CollectionAgency(code=f"AG-{n:04d}", name=f"Đại lý thu {n}", kind="commune_agent", office=office)
             for n in range(1, AGENCIES + 1)

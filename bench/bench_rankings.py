@@ -16,7 +16,7 @@ import argparse
 import statistics
 import time
 
-from bench import common, queries
+from bench import common, queries, world
 
 ENROLLMENTS, AGENCIES, OFFICERS_PER_AGENCY = 1_000_000, 300, 10
 WEEK, RUNS = 3, 7
@@ -29,15 +29,13 @@ def setup_django(url: str) -> None:
 
 def build_world() -> None:
     """The campaign, 300 agencies, 3,000 officers, quotas, 1,000,000 people and their enrollments."""
-    from datetime import date
     from decimal import Decimal
 
     from django.db import connection, transaction
 
     from awards.models import AwardRule, Metric, Period, Subject
-    from campaign.models import BhxhOffice, Campaign, Commune, Province
-    from campaign.services import save_campaign
-    from collectors.models import CollectionAgency, Collector, WeeklyQuota
+    from campaign.models import BhxhOffice, Commune, Province
+    from collectors.models import CollectionAgency
     from enrollments.models import Enrollment
 
     if Enrollment.objects.count() == ENROLLMENTS:
@@ -50,35 +48,12 @@ def build_world() -> None:
         commune, _ = Commune.objects.get_or_create(
             code="25480", defaults={"name": "Xã thử", "codename": "xa_thu", "kind": "xa", "province": province}
         )
-        campaign = save_campaign(
-            campaign=Campaign(
-                code="BENCH-2025",
-                name="Chiến dịch đo",
-                province=province,
-                start_date=date(2025, 11, 12),
-                end_date=date(2025, 12, 16),
-                bhyt_target_pct=Decimal("95"),
-                bhxh_target_pct=Decimal("45"),
-                target_date=date(2025, 12, 31),
-                status=Campaign.Status.ACTIVE,
-                award_budget=70_000_000,
-            )
-        )
+        campaign = world.scratch_campaign(code="BENCH-2025", province=province)
         agencies = CollectionAgency.objects.bulk_create(
             CollectionAgency(code=f"AG-{n:03d}", name=f"Đơn vị {n}", kind="post_office", office=office)
             for n in range(AGENCIES)
         )
-        Collector.objects.bulk_create(
-            Collector(code=f"{agency.code}-{k:02d}", name=f"Cán bộ {agency.code}-{k:02d}", agency=agency)
-            for agency in agencies
-            for k in range(OFFICERS_PER_AGENCY)
-        )
-        WeeklyQuota.objects.bulk_create(
-            WeeklyQuota(week=week, agency=agency, product=product, count=count)
-            for week in campaign.weeks.all()
-            for agency in agencies
-            for product, count in (("bhxh_tn", 150), ("bhyt_hgd", 500))
-        )
+        world.officers_and_quotas(campaign, agencies, per_agency=OFFICERS_PER_AGENCY, bhxh=150, bhyt=500)
         AwardRule.objects.create(
             campaign=campaign,
             code="tuan-tap-the",
@@ -114,48 +89,24 @@ def build_world() -> None:
             )
             # Officers are not equally busy (a skewed pick), products 30/70, kinds 55/22/23, 3% typed in late.
             cursor.execute(
-                """
-                WITH people AS (
-                    SELECT p.id AS participant_id, row_number() OVER (ORDER BY p.id) AS n,
-                           random() AS r_officer, random() AS r_product, random() AS r_kind, random() AS r_late,
-                           random() AS r_cancel, (random() * 600)::int AS minute
-                    FROM enrollments_participant p
+                world.insert_enrollments(
+                    picked="""
+                    WITH people AS (
+                        SELECT p.id AS participant_id, row_number() OVER (ORDER BY p.id) AS n,
+                               random() AS r_officer, random() AS r_product, random() AS r_kind, random() AS r_late,
+                               random() AS r_cancel, (random() * 600)::int AS minute
+                        FROM enrollments_participant p
+                    ),
+                    picked AS (
+                        SELECT people.*, (%(start)s::date + ((n - 1) %% 35)::int) AS collected_on,
+                               floor(power(r_officer, 1.3) * %(officers)s)::int AS k,
+                               CASE WHEN r_product < 0.3 THEN 'bhxh_tn' ELSE 'bhyt_hgd' END AS product
+                        FROM people
+                    )""",
+                    channel="'other'",
+                    recorded_at="picked.collected_on + interval '7 hours' + picked.minute * interval '1 minute'"
+                    " + CASE WHEN r_late < 0.03 THEN interval '3 days' ELSE interval '0' END",
                 ),
-                officers AS (
-                    SELECT c.id, c.agency_id, row_number() OVER (ORDER BY c.id) - 1 AS k FROM collectors_collector c
-                ),
-                picked AS (
-                    SELECT people.*, (%(start)s::date + ((n - 1) %% 35)::int) AS collected_on,
-                           floor(power(r_officer, 1.3) * %(officers)s)::int AS k,
-                           CASE WHEN r_product < 0.3 THEN 'bhxh_tn' ELSE 'bhyt_hgd' END AS product
-                    FROM people
-                )
-                INSERT INTO enrollments_enrollment (uuid, participant_id, product, campaign_id, week_id, agency_id,
-                    collector_id, collected_on, months, coverage_start, coverage_end, income, support_group,
-                    member_order, amount_due, state_support, supported_months, amount_payable, receipt_no, channel,
-                    classification, status, source, recorded_at, cancel_reason)
-                SELECT gen_random_uuid(), picked.participant_id, picked.product, %(campaign)s, w.id, o.agency_id, o.id,
-                    picked.collected_on, 12, picked.collected_on + 30, picked.collected_on + 30 + 364,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 1500000 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 'other' ELSE '' END,
-                    CASE WHEN picked.product = 'bhyt_hgd' THEN 1 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 3960000 ELSE 1263600 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 792000 ELSE 0 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 12 ELSE 0 END,
-                    CASE WHEN picked.product = 'bhxh_tn' THEN 3168000 ELSE 1263600 END,
-                    '', 'other',
-                    CASE WHEN r_kind < 0.55 THEN 'new' WHEN r_kind < 0.77 THEN 'rejoin' ELSE 'renewal' END,
-                    CASE WHEN r_cancel < 0.004 THEN 'cancelled' ELSE 'recorded' END,
-                    'import',
-                    (picked.collected_on + interval '7 hours' + picked.minute * interval '1 minute'
-                        + CASE WHEN r_late < 0.03 THEN interval '3 days' ELSE interval '0' END)
-                        AT TIME ZONE 'Asia/Ho_Chi_Minh',
-                    CASE WHEN r_cancel < 0.004 THEN 'Nhập nhầm' ELSE '' END
-                FROM picked
-                JOIN officers o ON o.k = picked.k
-                JOIN campaign_campaignweek w ON w.campaign_id = %(campaign)s
-                    AND picked.collected_on BETWEEN w.start_date AND w.end_date
-                """,
                 {"start": campaign.start_date, "officers": AGENCIES * OFFICERS_PER_AGENCY, "campaign": campaign.pk},
             )
     with connection.cursor() as cursor:
