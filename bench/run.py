@@ -80,7 +80,8 @@ def build(env: dict, sizes: dict) -> str:
     common.manage(env, "seed_demo", "--force")
     if "generate_scale_data" in get_commands():
         arguments = [f"--{name}={value}" for name, value in sizes.items()]
-        common.manage(env, "generate_scale_data", *arguments, f"--campaign={CAMPAIGN}")
+        # --fresh: a build that stopped half way left scale data behind, which is replaced rather than refused.
+        common.manage(env, "generate_scale_data", *arguments, f"--campaign={CAMPAIGN}", "--fresh")
         how = "seed_demo + generate_scale_data"
     else:
         how = "seed_demo only (generate_scale_data is not in this tree yet)"
@@ -598,8 +599,8 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
         f"{args.collectors:,} officers); app day {TODAY}",
     ]
     print(notes[0], flush=True)
-    # The refusals the run provokes are logged by Django as warnings: the server logs errors only.
-    server = common.start_server({**env, "LOG_LEVEL": "ERROR"}, port)
+    # The refusals the run provokes show on stderr as Django's "Unprocessable Entity" warnings.
+    server = common.start_server(env, port)
     web_mb = 0.0
     try:
         # Logging in hashes the password (about 1 s of CPU on this machine): 5 provincial sessions shared by
@@ -703,6 +704,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18732)
     parser.add_argument("--fresh", action="store_true", help="rebuild the scratch database")
     parser.add_argument("--skip-excel", action="store_true", help="leave out bench_excel's figures")
+    parser.add_argument("--build-only", action="store_true", help="build (or check) the world, measure nothing")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -715,6 +717,9 @@ def main() -> None:
     env = common.app_env(scratch, today=TODAY, redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4"))
     common.setup_django(env)
     built = build(env, sizes_of(args))
+    if args.build_only:
+        print(f"World {built}.")
+        return
     rows, notes = measure(args, env, args.port)
     load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     stamp = datetime.now(UTC)

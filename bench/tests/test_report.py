@@ -139,3 +139,30 @@ def test_many_problems_are_summarized():
     assert not check.ok
     assert len(check.problems) == 4
     assert check.problems[-1] == "and 5 more"
+
+
+# --- the bodies make bench sends ------------------------------------------------------------------
+
+
+def test_the_bench_writes_valid_people_except_the_one_in_25_meant_to_be_refused():
+    from datetime import date
+
+    from bench.run import REFUSED_EVERY, Writes
+    from core.errors import DomainError
+    from enrollments.identity import validate_cccd
+
+    writes = Writes("101085", ["25480", "25481"])
+    refused = 0
+    for n in range(2 * REFUSED_EVERY):
+        person = writes.enrollment(n)["participant"]
+        try:
+            validate_cccd(person["cccd"], date_of_birth=date.fromisoformat(person["date_of_birth"]), sex=person["sex"])
+        except DomainError:
+            refused += 1
+    assert refused == 2
+    bundle = writes.household(0)
+    cccds = [member["participant"]["cccd"] for member in bundle["members"]]
+    assert len(set(cccds)) == 3 and all(c.startswith("101085") for c in cccds)
+    for member in bundle["members"]:
+        person = member["participant"]
+        validate_cccd(person["cccd"], date_of_birth=date.fromisoformat(person["date_of_birth"]), sex=person["sex"])
