@@ -646,7 +646,7 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
             if "run" in outcome:
                 loud(label, outcome["run"])
             else:
-                print(f"  {label}: alone {outcome['alone']}, status {outcome['status']}: not loaded", flush=True)
+                print(f"  {label}: {outcome['alone']}, status {outcome['status']}: not loaded", flush=True)
         web_mb = max((common.peak_memory_mb(pid) for pid in common.children(server.pid)), default=0.0)
     finally:
         common.stop_server(server)
