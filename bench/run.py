@@ -454,7 +454,8 @@ def load_read(port: int, path: str, clients: list[common.Client], *, seconds: fl
     if status == 200:
         status, warm = alone(port, path, clients[0])
         times.append(warm)
-    outcome = {"status": status, "alone": "alone " + " / ".join(ms(t) for t in times) + " (cold / warm)"}
+    which = "(cold / warm)" if len(times) == 2 else "(cold)"
+    outcome = {"status": status, "alone": "alone " + " / ".join(ms(t) for t in times) + f" {which}"}
     if status == 200 and times[-1] <= ALONE_LIMIT_S * 1000:
         outcome["run"] = common.get_load(port, path, clients, seconds=seconds, max_requests=limit)
     return outcome
