@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DAY := 2025-12-10
 HOST := 127.0.0.1:8000
 
-.PHONY: setup run test test-fast lint format messages migrate demo worker worker-default worker-rankings worker-snapshots beat
+.PHONY: setup run test test-fast lint format messages migrate demo worker worker-default worker-rankings worker-snapshots beat bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,10 @@ worker-snapshots: setup
 
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=info
+
+# The whole app at a province's scale against the local PostgreSQL and Redis (bench/run.py; README
+# "Performance"): builds or reuses its scratch database <name>_bench, serves it with gunicorn, loads it,
+# prints one report and writes it to bench/results/. BENCH_PEOPLE / BENCH_ENROLLMENTS make it smaller.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bhxh
+bench: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """The provincial dashboard and the progress API under 20 concurrent clients, next to their main query in SQL.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh .venv/bin/python bench/bench_dashboard.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh .venv/bin/python -m bench.bench_dashboard
 
 Works in a scratch database of its own (``<name>_bench_dashboard`` on the same server), created and
 filled on the first run and reused afterwards (``--fresh`` rebuilds it, ``--drop`` removes it): the
@@ -25,79 +25,23 @@ task would). Bar of issue 9: p95 under 300 ms for both. Not a test: it prints fi
 """
 
 import argparse
-import http.client
 import io
 import os
-import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import psycopg
+from bench import common, queries
 
-ROOT = Path(__file__).resolve().parent.parent
 # The scale data of ``manage.py generate_scale_data`` on top of the demo (its campaign, communes and baselines).
 AGENCIES, COLLECTORS = 300, 3_000
 PEOPLE, ENROLLMENTS = 3_300_000, 1_000_000
 CAMPAIGN, TODAY = "TN-CAODIEM-2025", "2025-12-10"
 USER, PASSWORD = "bench_provincial", "bench-provincial-2025"
-CLIENTS, WORKERS, BAR_MS = 20, 3, 300
+CLIENTS, BAR_MS = 20, 300
 SQL_RUNS = 7
 ALONE_LIMIT_MS = 10_000  # a page slower than this alone would only pile up timeouts under load
-
-
-def scratch_url(url: str) -> tuple[str, str, str]:
-    """(scratch database URL, its name, the server's maintenance URL)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("DATABASE_URL must be postgres://...: the benchmark measures PostgreSQL.")
-    name = f"{parts.path.lstrip('/') or 'bhxh'}_bench_dashboard"
-    return urlunsplit(parts._replace(path=f"/{name}")), name, urlunsplit(parts._replace(path="/postgres"))
-
-
-def prepare_database(url: str, *, fresh: bool, drop: bool) -> str:
-    scratch, name, maintenance = scratch_url(url)
-    with psycopg.connect(maintenance.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and (fresh or drop):
-            conn.execute(f'DROP DATABASE "{name}"')
-            exists = None
-        if drop:
-            print(f"Dropped {name}.")
-            sys.exit(0)
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return scratch
-
-
-def server_env(url: str, redis_url: str) -> dict[str, str]:
-    """The environment of the app, in this process (building, raw SQL) and in gunicorn alike."""
-    return {
-        "DATABASE_URL": url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "bench-only-secret-key-never-used-for-anything-else-0123456789",
-        "DEBUG": "off",  # no query log, templates cached: as in production
-        "APP_TODAY": TODAY,  # week 5, 21 days before the target date
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "off",  # plain HTTP on the loopback; production sits behind TLS
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-
-
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def build_world() -> None:
@@ -128,22 +72,6 @@ def build_world() -> None:
     user.save()
     user.groups.add(sync_role_groups()[Role.PROVINCIAL])
     print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
-
-
-# The GROUP BY of dashboard.progress.queries.added_by_commune, as the ORM writes it (COUNTED, the
-# commune's baseline of the campaign, collected from the baseline's date to today).
-RAW_SQL = """
-SELECT p.commune_id, e.product,
-       COUNT(DISTINCT e.participant_id),
-       COUNT(DISTINCT e.participant_id) FILTER (WHERE e.collected_on >= %(first_day)s)
-FROM enrollments_enrollment e
-JOIN enrollments_participant p ON p.id = e.participant_id
-JOIN campaign_coveragebaseline b ON b.commune_id = p.commune_id
-WHERE e.status = 'recorded' AND e.classification IN ('new', 'rejoin')
-  AND e.campaign_id = %(campaign)s AND b.campaign_id = %(campaign)s
-  AND e.collected_on >= b.as_of AND e.collected_on <= %(today)s
-GROUP BY p.commune_id, e.product
-"""
 
 
 def snapshot_yesterday() -> None:
@@ -188,119 +116,17 @@ def time_carried_forward() -> tuple[float, float, bool]:
 def time_raw_sql() -> tuple[float, float, int]:
     from datetime import date
 
-    from django.db import connection
-
     from campaign.models import Campaign
-    from dashboard.progress.queries import window_of
 
     campaign = Campaign.objects.get(code=CAMPAIGN)
-    window = window_of(campaign, date.fromisoformat(TODAY))
-    params = {"first_day": window.first_day, "campaign": campaign.pk, "today": window.today}
-    times, groups = [], 0
-    with connection.cursor() as cursor:
-        for run in range(SQL_RUNS + 1):
-            started = time.perf_counter()
-            cursor.execute(RAW_SQL, params)
-            groups = len(cursor.fetchall())
-            if run:  # the first run warms the buffers
-                times.append(time.perf_counter() - started)
-    return statistics.median(times), min(times), groups
+    params = queries.added_by_commune_params(campaign, date.fromisoformat(TODAY))
+    return common.time_sql(queries.ADDED_BY_COMMUNE, params, runs=SQL_RUNS)
 
 
-# --- the server and the clients ------------------------------------------------------------------
+def load(port: int, path: str, sessions: list[common.Client], seconds: float, *, writes_per_second: float = 0):
+    """``len(sessions)`` clients requesting ``path`` back to back for ``seconds``, with writes beside them."""
 
-
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            sys.exit(f"Port {port} is taken by another server; pass --port.")
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
-    command += ["--log-level", "warning", "--timeout", "120"]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            status, _ = request(port, "GET", "/api/v1/health")
-            if status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.5)
-    stop_server(server)
-    sys.exit("gunicorn did not start and answer /api/v1/health within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
-
-
-def request(port: int, method: str, path: str, *, cookies: dict | None = None, body: dict | None = None):
-    """One request on a fresh connection (gunicorn's sync workers close each one): (status, response)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Host": "127.0.0.1"}
-    if cookies:
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    data = None
-    if body is not None:
-        data = urlencode(body)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        connection.request(method, path, body=data, headers=headers)
-        response = connection.getresponse()
-        response.body = response.read()
-        return response.status, response
-    finally:
-        connection.close()
-
-
-def _take_cookies(response, cookies: dict) -> None:
-    for header, value in response.getheaders():
-        if header.lower() == "set-cookie":
-            name, _, rest = value.partition("=")
-            cookies[name.strip()] = rest.split(";", 1)[0]
-
-
-def log_in(port: int) -> dict:
-    """The session of one client, through the login form (CSRF token and all)."""
-    cookies: dict = {}
-    status, response = request(port, "GET", "/accounts/login/")
-    _take_cookies(response, cookies)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.body).group(1).decode()
-    form = {"csrfmiddlewaretoken": token, "username": USER, "password": PASSWORD}
-    status, response = request(port, "POST", "/accounts/login/", cookies=cookies, body=form)
-    _take_cookies(response, cookies)
-    if status != 302 or "sessionid" not in cookies:
-        sys.exit(f"login failed: {status}")
-    return cookies
-
-
-def load(port: int, path: str, sessions: list[dict], seconds: float, *, writes_per_second: float = 0) -> dict:
-    """``len(sessions)`` clients requesting ``path`` back to back for ``seconds``; latencies in ms."""
-    latencies: list[float] = []
-    failures: list[int] = []
-    lock = threading.Lock()
-    stop = threading.Event()
-    begin = threading.Barrier(len(sessions) + 1)
-
-    def client(cookies: dict) -> None:
-        mine, bad = [], []
-        begin.wait()
-        while not stop.is_set():
-            started = time.perf_counter()
-            try:
-                status, _ = request(port, "GET", path, cookies=cookies)
-            except OSError as exc:  # a timeout or a refused connection is a failed request, timed as such
-                status = type(exc).__name__
-            mine.append((time.perf_counter() - started) * 1000)
-            if status != 200:
-                bad.append(status)
-        with lock:
-            latencies.extend(mine)
-            failures.extend(bad)
-
-    def writer() -> None:
+    def writer(stop: threading.Event) -> None:
         # What a recorded enrollment does on commit: the figures' cache generation moves on.
         from campaign.models import Campaign
         from core import freshness
@@ -310,26 +136,19 @@ def load(port: int, path: str, sessions: list[dict], seconds: float, *, writes_p
         while not stop.wait(1 / writes_per_second):
             freshness.bump(key)
 
-    threads = [threading.Thread(target=client, args=(cookies,)) for cookies in sessions]
-    if writes_per_second:
-        threads.append(threading.Thread(target=writer))
-    for thread in threads:
-        thread.start()
-    begin.wait()
-    started = time.perf_counter()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
+    def send(index: int, n: int):
+        return common.request(port, "GET", path, client=sessions[index]).status, None
+
+    latency = common.run_load(
+        send, clients=len(sessions), seconds=seconds, background=writer if writes_per_second else None
+    ).latency
     return {
-        "requests": len(latencies),
-        "failures": len(failures),
-        "p50": statistics.median(latencies),
-        "p95": latencies[max(int(len(latencies) * 0.95) - 1, 0)],
-        "max": latencies[-1],
-        "rate": len(latencies) / elapsed,
+        "requests": latency.requests,
+        "failures": latency.failures(),
+        "p50": latency.p50,
+        "p95": latency.p95,
+        "max": latency.max,
+        "rate": latency.rate,
     }
 
 
@@ -347,7 +166,7 @@ def measure(port: int, seconds: float) -> None:
         f"{CollectionAgency.objects.count()} agencies, {Collector.objects.count():,} officers; today {TODAY}",
         flush=True,
     )
-    sessions = [log_in(port) for _ in range(CLIENTS)]
+    sessions = [common.log_in(port, USER, PASSWORD) for _ in range(CLIENTS)]
     targets = [("dashboard (overview)", "/overview/"), ("progress API", f"/api/v1/campaigns/{CAMPAIGN}/progress")]
     results, alone = [], {}
     from campaign.models import Campaign
@@ -360,7 +179,7 @@ def measure(port: int, seconds: float) -> None:
         times = []
         for _ in range(3):  # warm the workers and the cache; the last one is the time of a request alone
             started = time.perf_counter()
-            status, _response = request(port, "GET", path, cookies=sessions[0])
+            status = common.request(port, "GET", path, client=sessions[0]).status
             times.append((time.perf_counter() - started) * 1000)
             if status != 200:
                 sys.exit(f"{path} answered {status}")
@@ -378,7 +197,7 @@ def measure(port: int, seconds: float) -> None:
     print("\none client alone (first request with a cold cache, then warm):")
     for label, times in alone.items():
         print(f"  {label:36} " + " / ".join(f"{t:,.0f} ms" for t in times))
-    print(f"\n{CLIENTS} concurrent clients, gunicorn {WORKERS} workers, {seconds:.0f} s each:")
+    print(f"\n{CLIENTS} concurrent clients, gunicorn {common.WORKERS} workers, {seconds:.0f} s each:")
     print(f"{'':38} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>7} {'requests':>9}")
     for label, scenario, r in results:
         failed = f"  ({r['failures']} not 200)" if r["failures"] else ""
@@ -408,23 +227,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of each load run")
     parser.add_argument("--port", type=int, default=18731)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        sys.exit("Set DATABASE_URL=postgres://... (the benchmark makes its own scratch database on that server).")
-    scratch = prepare_database(url, fresh=args.fresh, drop=args.drop)
-    env = server_env(scratch, os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"))
-    setup_django(env)
+    url = common.database_url()
+    scratch = common.prepare_database(url, "bench_dashboard", fresh=args.fresh, drop=args.drop)
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+    env = common.app_env(scratch, today=TODAY, redis_url=redis_url)
+    common.setup_django(env)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off serves the manifest's files
     build_world()
     snapshot_yesterday()
-    server = start_server(env, args.port)
+    server = common.start_server(env, args.port)
     try:
         measure(args.port, args.seconds)
     finally:
-        stop_server(server)
+        common.stop_server(server)
 
 
 if __name__ == "__main__":

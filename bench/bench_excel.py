@@ -1,6 +1,6 @@
 """Excel in and out at scale, next to django-import-export importing the same file, on PostgreSQL.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh .venv/bin/python bench/bench_excel.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh .venv/bin/python -m bench.bench_excel
 
 Works in a scratch database of its own (``<name>_bench_excel`` on the same server), created at the
 start and dropped at the end. It writes the spreadsheets with XlsxWriter into a temporary folder,
@@ -31,39 +31,20 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+from bench import common, world
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = common.ROOT
 PRIOR_ROWS, AGENCIES, WEEKS, ENROLLMENTS = 100_000, 2_000, 5, 100_000
-CAMPAIGN = "BENCH-EXCEL"
+CAMPAIGN, TODAY = "BENCH-EXCEL", "2025-12-20"
 
 
-def scratch_url(url: str) -> tuple[str, str, str]:
-    """(scratch database URL, its name, the server's maintenance URL)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("DATABASE_URL must be postgres://...: the benchmark measures PostgreSQL (COPY).")
-    name = f"{parts.path.lstrip('/') or 'bhxh'}_bench_excel"
-    return urlunsplit(parts._replace(path=f"/{name}")), name, urlunsplit(parts._replace(path="/postgres"))
-
-
-def _maintenance(url: str):
-    return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True)
+def scratch(url: str) -> str:
+    return common.scratch_url(url, "bench_excel")[0]
 
 
 def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-never-used-for-anything-else-0123456789")
-    os.environ["DEBUG"] = "off"  # no query log in the timings
-    os.environ["APP_TODAY"] = "2025-12-20"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    common.setup_django(common.app_env(url, today=TODAY))
 
 
 # --- the parent: database, files, and one child process per step ----------------------------------------
@@ -73,32 +54,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON on the last line (make bench)")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    scratch, name, maintenance = scratch_url(url)
+    url = common.database_url()
     if args.step:
-        setup_django(scratch)
+        setup_django(scratch(url))
         print(json.dumps(run_step(args.step, Path(args.folder))))
         return
-    with _maintenance(maintenance) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    results = measure(url)
+    if args.json:
+        print(json.dumps(results))
+    else:
+        print_report(results)
+
+
+def measure(url: str) -> dict:
+    """Every step's rows, seconds and peak MB, in a scratch database made for it and dropped afterwards."""
+    database = common.prepare_database(url, "bench_excel", fresh=True)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-excel-") as folder:
-            prepare(scratch, Path(folder))
-            report(url, Path(folder))
+            prepare(database, Path(folder))
+            return collect(url, Path(folder))
     finally:
-        with _maintenance(maintenance) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        common.drop_database(database)
 
 
 def prepare(scratch: str, folder: Path) -> None:
     started = time.perf_counter()
-    env = {**os.environ, "DATABASE_URL": scratch, "DEBUG": "off"}
-    env.setdefault("SECRET_KEY", "bench-only-secret-key-never-used-for-anything-else-0123456789")
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=ROOT
-    )
+    env = common.app_env(scratch, today=TODAY)
+    common.manage(env, "migrate", "--noinput", "-v", "0")
     setup_django(scratch)
     build_world()
     write_files(folder)
@@ -107,12 +91,10 @@ def prepare(scratch: str, folder: Path) -> None:
 
 def build_world() -> None:
     """A campaign, 2,000 agencies with an officer each, and 100,000 people with one enrollment each."""
-    from decimal import Decimal
 
     from django.db import connection, transaction
 
-    from campaign.models import BhxhOffice, Campaign, Commune, Province
-    from campaign.services import save_campaign
+    from campaign.models import BhxhOffice, Commune, Province
     from collectors.models import CollectionAgency, Collector
 
     with transaction.atomic():
@@ -121,19 +103,7 @@ def build_world() -> None:
         commune = Commune.objects.create(
             code="25480", name="Xã Tân Biên", codename="tan_bien", kind="xa", province=province, office=office
         )
-        campaign = save_campaign(
-            campaign=Campaign(
-                code=CAMPAIGN,
-                name="Chiến dịch thử",
-                province=province,
-                start_date=date(2025, 11, 12),
-                end_date=date(2025, 12, 16),
-                bhyt_target_pct=Decimal("95"),
-                bhxh_target_pct=Decimal("45"),
-                target_date=date(2025, 12, 31),
-                status=Campaign.Status.ACTIVE,
-            )
-        )
+        campaign = world.scratch_campaign(code=CAMPAIGN, province=province, name="Chiến dịch thử", award_budget=None)
         agencies = CollectionAgency.objects.bulk_create(
             CollectionAgency(code=f"AG-{n:04d}", name=f"Đại lý thu {n}", kind="commune_agent", office=office)
             for n in range(1, AGENCIES + 1)
@@ -199,20 +169,25 @@ def write_files(folder: Path) -> None:
     workbook.close()
 
 
-def report(url: str, folder: Path) -> None:
+def collect(url: str, folder: Path) -> dict:
     env = {**os.environ, "DATABASE_URL": url}  # each step finds the scratch database from it
     results = {}
     for step in ("baseline", "prior_ours", "prior_ours_again", "prior_import_export", "quotas_ours", "export_ours"):
         done = subprocess.run(
-            [sys.executable, __file__, "--step", step, "--folder", str(folder)],
+            [sys.executable, "-m", "bench.bench_excel", "--step", step, "--folder", str(folder)],
             env=env,
+            cwd=ROOT,
             capture_output=True,
             text=True,
         )
         if done.returncode:
             sys.exit(f"The step {step} failed:\n{done.stderr}")
         results[step] = json.loads(done.stdout.strip().splitlines()[-1])
-    base = results.pop("baseline")["peak_mb"]
+    return results
+
+
+def print_report(results: dict) -> None:
+    base = results["baseline"]["peak_mb"]
     print(f"PostgreSQL, Python {sys.version.split()[0]}. Peak memory: ru_maxrss of a fresh process per step;")
     print(f"a process with only Django loaded peaks at {base:.0f} MB.\n")
     print(f"{'step':<58}{'rows':>9}{'seconds':>9}{'rows/s':>10}{'peak MB':>9}{'+ over Django':>14}")
