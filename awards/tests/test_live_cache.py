@@ -216,7 +216,7 @@ def test_when_the_standings_expire_one_caller_recomputes_and_the_others_get_the_
 
 # Committed: on PostgreSQL the lock is a transaction's, and a test's own transaction would keep it.
 @pytest.mark.django_db(transaction=True)
-def test_with_the_lock_held_elsewhere_the_previous_standings_are_served(crowd, monkeypatch):
+def test_with_the_lock_held_elsewhere_the_previous_standings_are_served(default_policies, crowd, monkeypatch):
     """The cache's claim has lapsed (a computation longer than it), yet another worker still holds the lock."""
     week = crowd.week(2)
     first = provisional_standings(campaign=crowd.campaign, week=week)
@@ -235,7 +235,7 @@ def test_with_the_lock_held_elsewhere_the_previous_standings_are_served(crowd, m
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_requests_after_expiry_make_one_recomputation(world, settings, monkeypatch):
+def test_concurrent_requests_after_expiry_make_one_recomputation(default_policies, world, settings, monkeypatch):
     """Six API requests at once, each on its own connection, as gunicorn's workers would make them."""
     settings.APP_TODAY = DURING_WEEK_2
     officer_points_rule(world.campaign, code="tuan-ca-nhan")

@@ -826,6 +826,9 @@ class _Generator:
             .values("participant_id", "product", commune=F_COMMUNE)
             .annotate(first_day=Min("collected_on"))
         )
+        # Stamped before counting, as compute_progress does: the dashboards carry their figures forward
+        # from these snapshots (dashboard.progress.incremental), which trusts only stamped ones.
+        people_as_of = timezone.now()
         inner, params = firsts.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -861,6 +864,8 @@ class _Generator:
                             baseline_insured=insured,
                             added=added,
                             insured=insured + added,
+                            baseline_as_of=baseline.as_of,
+                            people_as_of=people_as_of,
                             computed_at=now,
                         )
                     )
@@ -869,7 +874,15 @@ class _Generator:
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["campaign", "commune", "product", "day"],
-            update_fields=["denominator", "baseline_insured", "added", "insured", "computed_at"],
+            update_fields=[
+                "denominator",
+                "baseline_insured",
+                "added",
+                "insured",
+                "baseline_as_of",
+                "people_as_of",
+                "computed_at",
+            ],
         )
         return len(snapshots)
 
