@@ -13,10 +13,11 @@ campaign; P1 is cut at today):
 - per agency: the agency that recorded the enrollment giving that coverage; per commune: the
   person's commune. People known only from prior coverage belong to their commune and no agency.
 
-Four aggregate queries (two per product) whatever the number of people; cached under the
-generation every enrollment write and prior-coverage import moves on (``retention_version``).
+Four aggregate queries (two per product) whatever the number of people; cached for a round of
+RETENTION_SECONDS and until a prior-coverage import (``retention_version``).
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,7 +29,7 @@ from core import caching, freshness
 from core.percent import percent
 from enrollments.models import Enrollment
 from enrollments.renewals.selectors import coverage_ending_between
-from enrollments.vocabulary import PEOPLE_GENERATION, RENEWED
+from enrollments.vocabulary import RENEWED
 
 RETENTION_SECONDS = 300
 
@@ -105,13 +106,23 @@ def period_of(*, campaign: Campaign, today: date, week: CampaignWeek | None = No
     return start, min(end, today)
 
 
+def refresh_round() -> int:
+    """The current round of RETENTION_SECONDS: retention is recomputed once a round at most."""
+    return int(time.time()) // RETENTION_SECONDS
+
+
 def retention_version() -> str:
-    """What cached retention is keyed on: every enrollment write (any campaign) and the setup's writes."""
-    return f"{freshness.generation(PEOPLE_GENERATION)}.{freshness.generation(freshness.SETUP)}"
+    """What cached retention is keyed on: the round, and the setup's writes (a prior-coverage import).
+
+    Not every enrollment write: retention reads the coverage of the whole province (seconds at 3.3
+    million people), and at a write a second it would never stop recomputing. A renewal therefore
+    shows in the figures within RETENTION_SECONDS.
+    """
+    return f"{refresh_round()}.{freshness.generation(freshness.SETUP)}"
 
 
 def retention(*, campaign: Campaign, today: date, week: CampaignWeek | None = None) -> RetentionFigures:
-    """Retention in ``campaign``'s province for the week (or the campaign so far), cached until a write."""
+    """Retention in ``campaign``'s province for the week (or the campaign so far), cached for a round."""
     period = period_of(campaign=campaign, today=today, week=week)
     if period is None:
         return RetentionFigures(start=None, end=None)

@@ -111,10 +111,11 @@ def _after(page: str, marker: str) -> str:
     return page.split(marker, 1)[1][:120]
 
 
-def test_the_dashboard_shows_it_and_a_new_renewal_shows_at_once(
-    client, settings, world, django_capture_on_commit_callbacks
+def test_the_dashboard_shows_it_and_a_new_renewal_shows_in_the_next_round(
+    client, settings, world, django_capture_on_commit_callbacks, monkeypatch
 ):
     campaign, agencies, communes = world
+    monkeypatch.setattr("dashboard.retention.refresh_round", lambda: 1)
     settings.APP_TODAY = date(2025, 12, 16)  # week 5 (10/12–16/12), the agency table's week
     officer = agencies["A"].collectors.first()
     # 8. Card 12/12/2024–11/12/2025 by A: due in week 5.
@@ -131,13 +132,16 @@ def test_the_dashboard_shows_it_and_a_new_renewal_shows_at_once(
     office = client.get("/overview/offices/N/").context
     assert office["agency_retention"][agencies["A"].pk] == Retention(1, 0)
     assert office["commune_retention"][communes["X"].pk] == Retention(4, 1)
-    # Person 8 renews today: once the write commits, the cached pages show it on the next request.
+    # Person 8 renews today. Retention is recomputed once a round (RETENTION_SECONDS), not after every
+    # write: the page shows the round's figures, then the next round's.
     with django_capture_on_commit_callbacks(execute=True):
         record_enrollment(
             campaign=campaign,
             collector=officer,
             request=bhyt_request(8, commune_code=communes["X"].code, collected_on=date(2025, 12, 16)),
         )
+    assert "0,00" in _after(client.get("/overview/").content.decode(), 'data-retention-agency="A"')
+    monkeypatch.setattr("dashboard.retention.refresh_round", lambda: 2)
     page = client.get("/overview/").content.decode()
     assert "100,00" in _after(page, 'data-retention-agency="A"')
     assert "50,00" in _after(page, 'data-retention-commune="25480"')
