@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from campaign.models import Campaign, Commune, Product
 from campaign.services import import_geography
@@ -118,7 +119,8 @@ def test_small_run_has_the_counts_the_mix_and_the_rules(demo_campaign, client):
                 months=e.months,
             )
         assert (e.coverage_start, e.coverage_end) == dates
-        assert e.recorded_at.date() >= e.collected_on and e.receipt_no
+        # Recorded on or after the day collected, in local time (at 00:20 in Tây Ninh it is 17:20 UTC the day before).
+        assert timezone.localtime(e.recorded_at).date() >= e.collected_on and e.receipt_no
         if e.status == Enrollment.Status.RECORDED:
             periods[(e.participant_id, e.product)].append((e.coverage_start, e.coverage_end))
     assert all(len(spans) == 1 for spans in periods.values())  # no overlapping coverage, no same-day duplicate
