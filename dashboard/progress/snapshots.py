@@ -27,6 +27,18 @@ class ProgressBusy(Busy):
     default_message = _("The progress of this day is being computed right now; try again in a minute.")
 
 
+# What a day's snapshot row holds beside its key, rewritten when the day is computed again.
+SNAPSHOT_FIGURES = [
+    "denominator",
+    "baseline_insured",
+    "added",
+    "insured",
+    "baseline_as_of",
+    "people_as_of",
+    "computed_at",
+]
+
+
 def compute_progress(*, campaign: Campaign, day: date) -> int:
     """Store the coverage of every commune with a baseline, per product, as of ``day``.
 
@@ -75,15 +87,7 @@ def compute_progress(*, campaign: Campaign, day: date) -> int:
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["campaign", "commune", "product", "day"],
-            update_fields=[
-                "denominator",
-                "baseline_insured",
-                "added",
-                "insured",
-                "baseline_as_of",
-                "people_as_of",
-                "computed_at",
-            ],
+            update_fields=SNAPSHOT_FIGURES,
         )
         return len(rows)
 

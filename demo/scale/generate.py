@@ -41,10 +41,10 @@ from core import clock, freshness
 from core.audit import without_history
 from core.errors import DomainError
 from dashboard.models import CoverageSnapshot
+from dashboard.progress.snapshots import SNAPSHOT_FIGURES
 from enrollments.classification import Classification, bhxh_coverage, bhyt_coverage, classify
 from enrollments.contributions import quote_bhxh, quote_bhyt
 from enrollments.models import (
-    Channel,
     Enrollment,
     GiftIssue,
     GiftStock,
@@ -52,12 +52,11 @@ from enrollments.models import (
     Participant,
     PriorCoverage,
     Source,
-    SupportGroup,
-    TargetGroup,
 )
 from enrollments.selectors import policy_on
 from enrollments.vocabulary import COUNTED, figures_generation
 
+from ..enrollments import BHXH_MONTHS, BHYT_MONTHS, CHANNELS, HOUSEHOLD_SIZES, KINDS, SUPPORT_GROUPS, TARGET_GROUPS
 from ..names import FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, MALE_GIVEN, MALE_MIDDLE, person_name
 from .tables import analyze, indexes_built_after, is_postgresql, reserve_ids, write_rows
 
@@ -68,22 +67,7 @@ DEFAULT_SEED = 2025
 SERIAL_BASE, SERIAL_LIMIT = 100_000, 900_000
 
 BHYT_SHARE = 0.72  # of the enrollments; the rest are BHXH tự nguyện (the demo's quotas are about 4 to 1)
-HOUSEHOLD_SIZES = ([1, 2, 3, 4, 5, 6], [15, 20, 25, 22, 12, 6])
-BHYT_MONTHS = ([12, 6, 3], [70, 20, 10])
-BHXH_MONTHS = ([12, 6, 3, 1], [35, 20, 25, 20])
-SUPPORT_GROUPS = (
-    [SupportGroup.OTHER, SupportGroup.NEAR_POOR, SupportGroup.POOR, SupportGroup.ETHNIC_MINORITY],
-    [82, 10, 5, 3],
-)
-TARGET_GROUPS = (
-    [TargetGroup.FARMER, TargetGroup.INFORMAL_WORKER, TargetGroup.HOUSEHOLD_BUSINESS, TargetGroup.OTHER],
-    [45, 30, 15, 10],
-)
-CHANNELS = (
-    [Channel.HOME, Channel.MARKET, Channel.HOUSEHOLD_BUSINESS, Channel.COUNTER, Channel.EVENT, Channel.OTHER],
-    [35, 30, 20, 8, 5, 2],
-)
-KINDS = ([Classification.NEW, Classification.REJOIN, Classification.RENEWAL], [55, 22, 23])
+# Household sizes, periods, support and target groups, channels and new / rejoining / renewing: the demo's mix.
 SOURCES = ([Source.WEB, Source.API, Source.IMPORT], [60, 35, 5])
 CANCELLED_SHARE = 0.004
 CANCEL_REASONS = ["Nhập nhầm thông tin", "Người tham gia đổi ý", "Trùng hồ sơ giấy"]
@@ -874,15 +858,7 @@ class _Generator:
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["campaign", "commune", "product", "day"],
-            update_fields=[
-                "denominator",
-                "baseline_insured",
-                "added",
-                "insured",
-                "baseline_as_of",
-                "people_as_of",
-                "computed_at",
-            ],
+            update_fields=SNAPSHOT_FIGURES,
         )
         return len(snapshots)
 
