@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from campaign.models import Campaign
+from campaign.selectors import campaign_for
 from collectors.api_auth import api_auth
 from collectors.roles import Role
 from core.api_errors import ERROR_RESPONSES
@@ -213,7 +213,7 @@ def get_rankings(
     đồng. 404 when nothing is published yet for that week.
     """
     page = Page(offset=offset, limit=min(limit, MAX_LIMIT))
-    campaign = Campaign.objects.filter(code=code).first()
+    campaign = campaign_for(request.auth, code)
     if campaign is None:
         raise Http404(_("No campaign has the code %(code)s.") % {"code": code})
     if final == (week is not None):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from campaign.models import Campaign, CampaignWeek
 from campaign.selectors import chosen_campaign, current_week
 from collectors.roles import ALL_ROLES, Role, role_required
+from collectors.scoping import in_province
 from core import caching, clock
 from core.errors import DomainError
 from core.excel.writer import XLSX_CONTENT_TYPE
@@ -100,12 +101,10 @@ def _scope_url(campaign: Campaign, week: CampaignWeek | None) -> str:
 
 def _visible_ranking(request, pk: int) -> tuple[Ranking, Viewer]:
     viewer = Viewer.of(request.user)
-    ranking = get_object_or_404(
-        Ranking.objects.select_related(
-            "rule", "campaign", "week", "published_by", "reopened_by", "reopened_from", "week__campaign"
-        ),
-        pk=pk,
+    rankings = Ranking.objects.select_related(
+        "rule", "campaign", "week", "published_by", "reopened_by", "reopened_from", "week__campaign"
     )
+    ranking = get_object_or_404(in_province(request.user, rankings, "campaign__province"), pk=pk)
     if ranking.is_draft and not viewer.sees_drafts:
         raise Http404("draft")
     return ranking, viewer

@@ -50,7 +50,9 @@ def build_world() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from campaign.models import Campaign
     from collectors.roles import Role, sync_role_groups
+    from collectors.services import post_to_province
     from demo.scale.generate import AGENCY_PREFIX, has_scale_data
     from enrollments.models import Enrollment
 
@@ -71,6 +73,7 @@ def build_world() -> None:
     user.set_password(PASSWORD)
     user.save()
     user.groups.add(sync_role_groups()[Role.PROVINCIAL])
+    post_to_province(user=user, province=Campaign.objects.get(code=CAMPAIGN).province)
     print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -319,8 +319,10 @@ def bench_users() -> dict[str, str]:
     """A provincial user and an officer of the busiest agency, each with an API token: {name: token}."""
     from django.contrib.auth import get_user_model
 
+    from campaign.models import Province
     from collectors.models import Collector
     from collectors.roles import Role, sync_role_groups
+    from collectors.services import post_to_province
     from collectors.tokens import issue_api_token
 
     groups = sync_role_groups()
@@ -332,6 +334,7 @@ def bench_users() -> dict[str, str]:
             user.save()
         user.groups.set([groups[role]])
         users[name] = user
+    post_to_province(user=users[STAFF_USER], province=Province.objects.get(code="80"))  # the world's province
     collector = Collector.objects.order_by("code").first()
     if collector.user_id != users[OFFICER_USER].pk:
         Collector.objects.filter(user=users[OFFICER_USER]).update(user=None)

@@ -1,10 +1,10 @@
 """Reads of the campaign app, and the look-ups of campaigns, communes and BHXH offices by what people type."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,9 +27,37 @@ def week_of(*, campaign: Campaign, day: date) -> CampaignWeek | None:
     return campaign.weeks.filter(number=number).first()
 
 
-def current_campaign() -> Campaign | None:
-    """The running campaign nearest to today: the one under way, else the latest started, else the next."""
-    return _current_among(Campaign.objects.select_related("province").filter(status=Campaign.Status.ACTIVE))
+# Which campaigns a user may see is the rule of collectors (roles, staff postings, agencies), a
+# package above this one: collectors.apps hands it here when the app loads, so every chooser and
+# look-up of a campaign below follows it. Until then no user sees any campaign.
+_ProvinceRule = Callable[[object, QuerySet], QuerySet]
+
+
+def _no_campaign(user, campaigns: QuerySet) -> QuerySet:
+    return campaigns.none()
+
+
+_campaigns_seen_by: _ProvinceRule = _no_campaign
+
+
+def limit_campaigns_with(rule: _ProvinceRule) -> None:
+    """Install ``rule(user, campaigns)``: the campaigns of ``campaigns`` that ``user`` may see."""
+    global _campaigns_seen_by
+    _campaigns_seen_by = rule
+
+
+def campaigns_for(user) -> QuerySet:
+    """The campaigns ``user`` may see: those of their province (every one for an unposted admin)."""
+    return _campaigns_seen_by(user, Campaign.objects.select_related("province"))
+
+
+def current_campaign(*, user=None) -> Campaign | None:
+    """The running campaign nearest to today: the one under way, else the latest started, else the next.
+
+    With ``user``, among the campaigns they may see.
+    """
+    campaigns = campaigns_for(user) if user is not None else Campaign.objects.select_related("province")
+    return _current_among(campaigns.filter(status=Campaign.Status.ACTIVE))
 
 
 def _current_among(campaigns: Iterable[Campaign]) -> Campaign | None:
@@ -82,9 +110,11 @@ def current_campaign_for(request) -> Campaign | None:
 
 
 def campaign_choices(request) -> list[Campaign]:
-    """Every campaign, newest first, read once per request: the layout's chooser and the page's campaign."""
+    """The campaigns the user may see, newest first, read once per request: the layout's chooser and
+    the page's campaign; another province's code is then refused like an unknown one."""
     if not hasattr(request, "_campaigns"):
-        request._campaigns = list(Campaign.objects.select_related("province").order_by("-start_date", "-pk"))
+        campaigns = campaigns_for(getattr(request, "user", None))
+        request._campaigns = list(campaigns.order_by("-start_date", "-pk"))
     return request._campaigns
 
 
@@ -117,6 +147,11 @@ def chosen_campaign(request, *, required: bool = True) -> Campaign | None:
         if required:
             raise Http404(_("No campaign is running."))
     return campaign
+
+
+def campaign_for(user, code: str) -> Campaign | None:
+    """The campaign of ``code`` if ``user`` may see it (an API's ``?campaign=``), else None."""
+    return campaigns_for(user).filter(code=(code or "").strip()).first()
 
 
 def _campaign_with_code(code: str) -> Campaign | None:

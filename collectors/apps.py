@@ -10,9 +10,12 @@ class CollectorsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from campaign.selectors import limit_campaigns_with
+
         from .accounts.sessions import stamp_on_login
         from .accounts.two_step import remember_devices_on_login
         from .roles import sync_role_groups_after_migrate
+        from .scoping import in_province
 
         # A new session belongs to the user's current epoch and knows whether it owes a code.
         user_logged_in.connect(stamp_on_login, dispatch_uid="collectors.accounts.stamp_on_login")
@@ -20,3 +23,6 @@ class CollectorsConfig(AppConfig):
 
         # The three role groups exist, with their permissions, after every migrate.
         post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="collectors.sync_role_groups")
+
+        # The campaign choosers and look-ups show a user their province's campaigns only.
+        limit_campaigns_with(in_province)

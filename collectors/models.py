@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import BhxhOffice, CampaignWeek, Commune, Product
+from campaign.models import BhxhOffice, CampaignWeek, Commune, Product, Province
 from core.audit import AuditedHistory
 
 
@@ -165,6 +165,33 @@ class SessionEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.number}"
+
+
+class StaffPosting(models.Model):
+    """The province a member of BHXH staff (provincial or admin) works for: their pages show it only.
+
+    Several provinces can share one instance. Provincial staff without a posting see no province;
+    an admin without one sees every province. Officers are not posted: their province is their
+    agency's BHXH office's (collectors.scoping.province_of).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="posting",
+        verbose_name=_("user"),
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="postings", verbose_name=_("province")
+    )
+
+    class Meta:
+        verbose_name = _("staff posting")
+        verbose_name_plural = _("staff postings")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.province}"
 
 
 # Roles are the user's groups, superuser and active flags (collectors.roles); who holds which, and

@@ -1,16 +1,17 @@
-"""Writes of the collectors app: the weekly quotas and the roster of agencies and officers, as imports plan them."""
+"""Writes of the collectors app: the weekly quotas and the roster of agencies and officers, as imports plan
+them, and the posting of BHXH staff to a province."""
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from campaign.models import Campaign
+from campaign.models import Campaign, Province
 from core import freshness
 from core.audit import history_reason, history_user, record_history
 from core.excel.importing import Plan
 
-from .models import CollectionAgency, Collector, WeeklyQuota
+from .models import CollectionAgency, Collector, StaffPosting, WeeklyQuota
 
 
 @dataclass(kw_only=True)
@@ -72,3 +73,16 @@ def sync_roster(*, plan: RosterPlan) -> int:
     CollectionAgency.objects.filter(pk__in=plan.remove_agencies).delete()
     retired = (plan.deactivate_collectors, plan.remove_collectors, plan.deactivate_agencies, plan.remove_agencies)
     return len(plan.agencies) + len(plan.collectors) + sum(len(ids) for ids in retired)
+
+
+def post_to_province(*, user, province: Province | None) -> None:
+    """Post ``user`` (provincial staff or an admin) to ``province``: their pages then show it only.
+
+    ``None`` takes the posting away: an admin then sees every province, provincial staff none.
+    """
+    if province is None:
+        StaffPosting.objects.filter(user=user).delete()
+    else:
+        StaffPosting.objects.update_or_create(user=user, defaults={"province": province})
+    user._state.fields_cache.pop("posting", None)  # the user read it again, and their province with it
+    user.__dict__.pop("_province_cache", None)

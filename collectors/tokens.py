@@ -26,7 +26,7 @@ def user_for_token(raw: str):
     if not raw:
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__posting__province")  # the province its pages keep to
         .filter(key_hash=_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from campaign.models import Campaign
+from campaign.selectors import campaign_for
 from collectors.api_auth import api_auth
 from collectors.roles import Role
 from core import clock
@@ -91,7 +91,7 @@ def get_progress(request, code: str, office: str = ""):
     """Coverage against the targets for the province, each BHXH cơ sở and each commune; quota against actual
     per week and product; the agencies' attainment this week. An officer gets their own agency and the
     communes it serves; `office` limits staff to one BHXH cơ sở."""
-    campaign = Campaign.objects.select_related("province").filter(code=code).first()
+    campaign = campaign_for(request.auth, code)
     if campaign is None:
         raise Http404(_("No campaign has the code %(code)s.") % {"code": code})
     scope = progress_scope(request.auth, campaign=campaign, office_code=office)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.imports import BaselineImport
 from campaign.models import Campaign
-from campaign.selectors import chosen_campaign, current_campaign_for
+from campaign.selectors import campaign_choices, chosen_campaign, current_campaign_for
 from collectors.imports import QuotaImport, RosterImport
 from collectors.roles import Role, role_required
 from core.downloads import record_download
@@ -230,7 +230,11 @@ def _report_campaign(request) -> Campaign:
 @role_required(Role.ADMIN, Role.PROVINCIAL)
 def reports_page(request):
     campaign = current_campaign_for(request)
-    return render(request, "dashboard/reports.html", {"form": ReportForm(campaign=campaign), "campaign": campaign})
+    return render(
+        request,
+        "dashboard/reports.html",
+        {"form": ReportForm(campaign=campaign, campaigns=campaign_choices(request)), "campaign": campaign},
+    )
 
 
 def _download(report: reports.Report) -> FileResponse:

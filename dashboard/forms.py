@@ -9,8 +9,9 @@ from collectors.models import CollectionAgency
 ACCEPTED = ".xlsx,.xlsm,.xls,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _campaign_choices(*, blank: bool):
-    choices = [(c.code, f"{c.name} ({c.code})") for c in Campaign.objects.order_by("-start_date")]
+def _campaign_choices(*, blank: bool, campaigns=None):
+    campaigns = Campaign.objects.order_by("-start_date") if campaigns is None else campaigns
+    choices = [(c.code, f"{c.name} ({c.code})") for c in campaigns]
     return [("", _("The running campaign")), *choices] if blank else choices
 
 
@@ -54,9 +55,9 @@ class UploadForm(forms.Form):
 class ReportForm(forms.Form):
     campaign = forms.ChoiceField(label=_("Campaign"))
 
-    def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
+    def __init__(self, *args, campaign: Campaign | None = None, campaigns=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].choices = _campaign_choices(blank=False)
+        self.fields["campaign"].choices = _campaign_choices(blank=False, campaigns=campaigns)
         self.fields["campaign"].widget.attrs["class"] = "form-select"
         if campaign is not None:
             self.fields["campaign"].initial = campaign.code

@@ -18,6 +18,7 @@ from campaign.models import BhxhOffice, Campaign, Commune, CoverageBaseline, Pro
 from campaign.services import import_geography, save_campaign
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, sync_role_groups
+from collectors.services import post_to_province
 from core.audit import without_history
 from dashboard.progress.snapshots import compute_progress, days_to_backfill
 from enrollments.models import GiftStock
@@ -211,7 +212,7 @@ def seed_quotas(campaign: Campaign, agencies: list[CollectionAgency], rng: rando
     return rows
 
 
-def seed_users(first_post_office_collector: Collector) -> list[DemoUser]:
+def seed_users(first_post_office_collector: Collector, province: Province) -> list[DemoUser]:
     groups = sync_role_groups()
     user_model = get_user_model()
     for demo in DEMO_USERS:
@@ -224,6 +225,8 @@ def seed_users(first_post_office_collector: Collector) -> list[DemoUser]:
             user.set_password(demo.password)
         user.save()
         user.groups.set([groups[demo.role]])
+        # Provincial staff see the province they are posted to; the demo's admin sees every province.
+        post_to_province(user=user, province=province if demo.role == Role.PROVINCIAL else None)
         if demo.role == Role.OFFICER:
             Collector.objects.filter(user=user).exclude(pk=first_post_office_collector.pk).update(user=None)
             first_post_office_collector.user = user
@@ -266,7 +269,7 @@ def _seed_demo(*, enrollment_scale: float) -> SeedReport:
     agencies = seed_agencies(offices, rng)
     collectors = seed_collectors(agencies, rng)
     quotas = seed_quotas(campaign, agencies, rng)
-    users = seed_users(next(c for c in collectors if c.agency.kind == CollectionAgency.Kind.POST_OFFICE))
+    users = seed_users(next(c for c in collectors if c.agency.kind == CollectionAgency.Kind.POST_OFFICE), province)
     _drop_stale_demo_rows(campaign, agencies, collectors)
     enrollments = seed_enrollments(campaign, seed=SEED, scale=enrollment_scale)
     seed_renewal_people(campaign, seed=SEED)

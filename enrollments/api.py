@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.pagination import PaginationBase, paginate
 
 from campaign.models import Campaign
-from campaign.selectors import campaign_running_on, current_campaign
+from campaign.selectors import campaign_for, campaign_running_on, current_campaign
 from collectors.api_auth import api_auth
 from collectors.roles import Role
 from collectors.scoping import collector_of
@@ -115,7 +115,7 @@ def get_participant_status(request, cccd: str, product: ProductCode, on: date | 
     if not allow_cccd_lookup(request.auth):
         return Status(429, error_body(lookup_limit_message()))
     on = on or clock.today()
-    campaign = current_campaign()
+    campaign = current_campaign(user=request.auth)
     if campaign is not None:
         campaign = campaign_running_on(campaign=campaign, day=on)
     status = participant_status(cccd=number, product=product, on=on, campaign=campaign)
@@ -230,7 +230,7 @@ def recording_context(request, campaign_code: str):
                 "record enrollments; ask the administrator to link it."
             ),
         )
-    campaign = Campaign.objects.select_related("province").filter(code=campaign_code.strip()).first()
+    campaign = campaign_for(request.auth, campaign_code)
     if campaign is None:
         raise Http404(_("No campaign has the code %(code)s.") % {"code": campaign_code})
     return collector, campaign

@@ -111,4 +111,5 @@ def list_renewals(
         commune=(commune or "").strip(),
         status=status or "",
     )
-    return renewal_list(request.auth, today=clock.today(), filters=filters, campaign=current_campaign())
+    campaign = current_campaign(user=request.auth)
+    return renewal_list(request.auth, today=clock.today(), filters=filters, campaign=campaign)

@@ -12,13 +12,27 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..models import StaffPosting
 from . import two_step
 from .sessions import end_all_sessions
 
 User = get_user_model()
 
 
+class StaffPostingInline(admin.StackedInline):
+    """The province a member of BHXH staff works for: without one, provincial staff see nothing
+    and an admin sees every province. Officers need none (their agency's province is theirs)."""
+
+    model = StaffPosting
+    can_delete = True
+    extra = 0
+    max_num = 1
+    autocomplete_fields = ["province"]
+
+
 class AccountUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, StaffPostingInline]
+    list_filter = [*UserAdmin.list_filter, "posting__province"]
     actions = [*UserAdmin.actions, "log_out_everywhere", "log_out_everywhere_and_revoke_tokens", "turn_off_two_step"]
 
     def _end_sessions(self, request, queryset, *, revoke_tokens: bool) -> None:

@@ -2,9 +2,10 @@ import factory
 from django.contrib.auth import get_user_model
 
 from campaign.models import Product
-from campaign.tests.factories import BhxhOfficeFactory, CampaignFactory
+from campaign.tests.factories import BhxhOfficeFactory, CampaignFactory, ProvinceFactory
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, sync_role_groups
+from collectors.services import post_to_province
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -29,6 +30,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted: Role | None, **kwargs):
         if create and extracted:
             self.groups.add(sync_role_groups()[extracted])
+
+    @factory.post_generation
+    def province(self, create, extracted, **kwargs):
+        """Provincial staff are posted to ``province`` (the factories' Tây Ninh unless given), as they
+        must be to see anything; an admin only when given one (else they see every province)."""
+        if not create:
+            return
+        if extracted is None and self.groups.filter(name=Role.PROVINCIAL.value).exists():
+            extracted = ProvinceFactory()
+        if extracted is not None:
+            post_to_province(user=self, province=extracted)
 
 
 class CollectorFactory(factory.django.DjangoModelFactory):

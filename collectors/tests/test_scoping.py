@@ -1,9 +1,15 @@
-import pytest
+import importlib
 
-from collectors.models import CollectionAgency, Collector, WeeklyQuota
+import pytest
+from django.apps import apps as django_apps
+
+from campaign.models import Commune
+from campaign.tests.factories import BhxhOfficeFactory, CommuneFactory, ProvinceFactory
+from collectors.models import CollectionAgency, Collector, StaffPosting, WeeklyQuota
 from collectors.roles import Role
-from collectors.scoping import agency_of, visible_to
+from collectors.scoping import agency_of, in_province, province_of, sees_every_province, visible_to
 from collectors.selectors import agencies_for, collectors_for
+from collectors.services import post_to_province
 from collectors.tests.factories import AgencyFactory, CollectorFactory, UserFactory, WeeklyQuotaFactory, officer_user
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +76,57 @@ def test_agencies_for_counts_active_officers_and_week_quotas(two_agencies):
     officer = officer_user(agency=mine)
     [row] = agencies_for(officer, week=week)
     assert (row.code, row.collector_count, row.quota_bhyt_hgd, row.quota_bhxh_tn) == ("MINE", 3, 50, 0)
+
+
+# --- provinces ----------------------------------------------------------------------------------
+
+
+def _unposted(role: Role):
+    user = UserFactory(role=role)
+    post_to_province(user=user, province=None)
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_staff_see_the_agencies_of_their_province_and_an_unposted_admin_every_one():
+    ha_noi = ProvinceFactory(code="01", name="Hà Nội", codename="ha_noi")
+    here, there = AgencyFactory(code="HERE"), AgencyFactory(code="THERE", office=BhxhOfficeFactory(province=ha_noi))
+    provincial = UserFactory(role=Role.PROVINCIAL, province=ha_noi)
+    assert list(visible_to(provincial, CollectionAgency.objects.all(), agency_field="pk")) == [there]
+    assert list(visible_to(provincial, Collector.objects.filter(agency__in=[here, there]))) == []
+    assert set(visible_to(_unposted(Role.ADMIN), CollectionAgency.objects.all(), agency_field="pk")) == {here, there}
+    assert not visible_to(_unposted(Role.PROVINCIAL), CollectionAgency.objects.all(), agency_field="pk").exists()
+
+
+def test_an_officers_province_is_their_agencys_and_a_posting_does_not_change_it():
+    ha_noi = ProvinceFactory(code="01", name="Hà Nội", codename="ha_noi")
+    officer = officer_user(agency=AgencyFactory(office=BhxhOfficeFactory(province=ha_noi)))
+    assert not sees_every_province(officer)
+    post_to_province(user=officer, province=ProvinceFactory())  # Tây Ninh: ignored for an officer
+    commune, _elsewhere = CommuneFactory(province=ha_noi, office=None), CommuneFactory()
+    assert province_of(officer) == ha_noi
+    assert list(in_province(officer, Commune.objects.all())) == [commune]
+
+
+def test_posting_again_moves_the_user_and_none_takes_the_posting_away():
+    ha_noi = ProvinceFactory(code="01", name="Hà Nội", codename="ha_noi")
+    admin = UserFactory(role=Role.ADMIN)
+    assert sees_every_province(admin)
+    post_to_province(user=admin, province=ha_noi)
+    assert (province_of(admin), sees_every_province(admin)) == (ha_noi, False)
+    post_to_province(user=admin, province=ProvinceFactory())
+    assert province_of(admin).code == "80"
+    post_to_province(user=admin, province=None)
+    assert (province_of(admin), sees_every_province(admin), StaffPosting.objects.count()) == (None, True, 0)
+
+
+@pytest.mark.parametrize("provinces", [1, 2])
+def test_the_migration_posts_provincial_staff_to_the_only_province(provinces):
+    ProvinceFactory()
+    if provinces == 2:
+        ProvinceFactory(code="01", name="Hà Nội", codename="ha_noi")
+    staff, admin = _unposted(Role.PROVINCIAL), _unposted(Role.ADMIN)
+    migration = importlib.import_module("collectors.migrations.0005_staff_posting")
+    migration.post_provincial_staff_to_the_only_province(django_apps, None)
+    posted = set(StaffPosting.objects.values_list("user__username", "province__code"))
+    assert posted == ({(staff.username, "80")} if provinces == 1 else set())
+    assert admin.username not in {username for username, _code in posted}

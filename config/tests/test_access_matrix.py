@@ -248,6 +248,45 @@ def test_each_caller_gets_what_the_table_says(world, callers, baselines, db, nam
     assert not problems, "\n".join(problems)
 
 
+# --- staff of another province --------------------------------------------------------------------
+
+
+def _names_a_row(rule: Rule, world) -> bool:
+    """Whether the route's path names one of the world's rows (an office, an agency, a ranking ...)."""
+    filled = rule.args(world, world.sides["A"])
+    return any({"pk", "code"} & set(kwargs) for kwargs in (filled if isinstance(filled, list) else [filled]))
+
+
+def test_staff_of_another_province_see_none_of_this_ones_rows(world, db):
+    """Provincial staff posted to another province (with its own campaign) ask every route provincial
+    staff may read, filled with A's and B's rows: 404 for a route that names one, never a 5xx, none
+    of A's or B's people in any answer, and nothing written."""
+    from campaign.tests.factories import CampaignFactory, ProvinceFactory
+    from collectors.tests.factories import UserFactory
+    from collectors.tokens import issue_api_token
+
+    elsewhere = ProvinceFactory(code="01", name="Hà Nội", codename="ha_noi")
+    CampaignFactory(code="HN-ACCESS", province=elsewhere)
+    staff = UserFactory(username="provincial_ha_noi", role=Role.PROVINCIAL, province=elsewhere)
+    browser, api = Client(enforce_csrf_checks=True), Client()
+    browser.force_login(staff)
+    api.defaults["HTTP_AUTHORIZATION"] = f"Bearer {issue_api_token(user=staff, name='test')[1]}"
+    callers = {"web": browser, "admin": browser, "api": api}
+    secrets = world.sides["A"].secrets() | world.sides["B"].secrets()
+    watched = every_row(own=staff)
+    baseline = fingerprint(watched)
+    problems = []
+    for name, rule in RULES.items():
+        if name.startswith("admin:") or rule.get == PUBLIC or Role.PROVINCIAL not in rule.get:
+            continue
+        for _owner, url in _urls(name, rule, world):
+            response, text, changed = ask(callers[ROUTES[name].kind], "GET", url, watched=watched, baseline=baseline)
+            status, leaked = response.status_code, sorted(s for s in secrets if s in text and s not in url)
+            if status >= 500 or (_names_a_row(rule, world) and status != 404) or leaked or changed:
+                problems.append(f"GET {url}: {status}, shows {leaked}, wrote {sorted(changed)}")
+    assert not problems, "\n".join(problems)
+
+
 # --- the checks themselves can fail --------------------------------------------------------------
 
 

@@ -4,8 +4,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from campaign.models import BhxhOffice, Commune
-from collectors.models import CollectionAgency
 from collectors.roles import Role, role_required
+from collectors.scoping import visible_agencies
 from core import clock
 from core.downloads import record_download
 from core.excel.writer import XLSX_CONTENT_TYPE
@@ -77,7 +77,7 @@ def commune_export(request, code: str):
 def agency_export(request, code: str, table: str):
     _table(exports.AGENCY_TABLES, table)
     campaign = running_campaign(request)
-    chosen = get_object_or_404(CollectionAgency.objects.select_related("office"), code=code)
+    chosen = get_object_or_404(visible_agencies(request.user), code=code)
     context = pages.agency_dashboard(
         campaign=campaign,
         today=clock.today(),

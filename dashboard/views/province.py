@@ -8,6 +8,7 @@ from campaign.models import BhxhOffice, Campaign, Commune
 from campaign.selectors import chosen_campaign
 from collectors.models import CollectionAgency
 from collectors.roles import Role, role_required
+from collectors.scoping import visible_agencies
 from core import clock
 
 from ..forms import DashboardFilters
@@ -99,7 +100,7 @@ def commune(request, code: str):
 @role_required(*STAFF)
 def agency(request, code: str):
     campaign = running_campaign(request)
-    chosen = get_object_or_404(CollectionAgency.objects.select_related("office"), code=code)
+    chosen = get_object_or_404(visible_agencies(request.user), code=code)
     context = pages.agency_dashboard(
         campaign=campaign,
         today=clock.today(),

@@ -19,6 +19,7 @@ from campaign.services import import_geography
 from campaign.weeks import week_number
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
 from collectors.roles import Role, sync_role_groups
+from collectors.services import post_to_province
 from dashboard.models import CoverageSnapshot
 from dashboard.progress.snapshots import compute_progress
 from demo.data import CAMPAIGN_CODE, PROVINCE_CODE, seed_baselines, seed_campaign, seed_offices
@@ -163,6 +164,7 @@ def test_small_run_has_the_counts_the_mix_and_the_rules(demo_campaign, client):
     # The dashboard's progress answer reads the data.
     user = get_user_model().objects.create_user("scale_provincial", password="x")
     user.groups.add(sync_role_groups()[Role.PROVINCIAL])
+    post_to_province(user=user, province=campaign.province)
     client.force_login(user)
     response = client.get(f"/api/v1/campaigns/{CAMPAIGN_CODE}/progress")
     assert response.status_code == 200, response.content[:500]

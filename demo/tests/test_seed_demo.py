@@ -9,8 +9,9 @@ from django.db.models import Count, F
 from django.urls import reverse
 
 from campaign.models import BhxhOffice, Campaign, Commune
-from campaign.selectors import baseline_totals
+from campaign.selectors import baseline_totals, campaigns_for
 from collectors.models import CollectionAgency, Collector, WeeklyQuota
+from collectors.scoping import province_of, sees_every_province
 from demo.data import DEMO_USERS, seed_demo
 from demo.enrollments import DEMO_DAY
 from enrollments.classification import Classification
@@ -113,6 +114,14 @@ def test_each_demo_user_logs_in_and_lands_on_their_home_page(client, username, h
     response = client.post(reverse("login"), {"username": username, "password": password}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(home)
     assert response.status_code == 200
+
+
+def test_the_demo_provincial_user_is_posted_to_the_demo_province_and_the_admin_to_none():
+    report = seed_demo(enrollment_scale=0.02)
+    users = get_user_model().objects.in_bulk(["demo_provincial", "demo_admin"], field_name="username")
+    assert province_of(users["demo_provincial"]) == report.campaign.province
+    assert list(campaigns_for(users["demo_provincial"])) == [report.campaign]
+    assert sees_every_province(users["demo_admin"])
 
 
 def test_seed_demo_command_prints_the_demo_users(capsys, settings):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.models import Campaign, Commune, Product
 from collectors.models import CollectionAgency
 from collectors.roles import Role, role_of
-from collectors.scoping import agency_of, visible_to
+from collectors.scoping import agency_of, in_province, visible_to
 from core.errors import DomainError
 
 from ..classification import Classification, classify
@@ -166,7 +166,7 @@ def _prior_only(product: str, low: date, high: date):
 def _scoped(user, people, prior_only):
     """An officer sees their agency's people, and people known only from prior coverage in the communes it serves."""
     if role_of(user) in (Role.ADMIN, Role.PROVINCIAL):
-        return people, prior_only
+        return in_province(user, people, "commune__province"), in_province(user, prior_only, "commune__province")
     if agency_of(user) is None:
         return people.none(), prior_only.none()
     served = visible_to(user, Commune.objects.all(), agency_field="agencies").values("pk")

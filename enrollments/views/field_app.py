@@ -58,7 +58,7 @@ def service_worker(request):
 @require_GET
 def kit(request):
     """The field kit (enrollments/field_kit.py) the phone keeps to quote and classify with no signal."""
-    body = field_kit(request.user, campaign=current_campaign(), today=clock.today())
+    body = field_kit(request.user, campaign=current_campaign(user=request.user), today=clock.today())
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
     response["Cache-Control"] = "no-store, private"
     return response
