@@ -5,7 +5,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import PaginationBase, paginate
 
 from campaign.selectors import current_campaign
 from collectors.api_auth import api_auth
@@ -14,7 +14,7 @@ from core import clock
 from core.api_errors import ErrorOut
 from core.errors import DomainError
 
-from .api import MAX_PAGE, EnrollmentPage
+from .api import MAX_OFFSET, MAX_PAGE
 from .api_schemas import ProductCode
 from .renewals.selectors import WINDOWS, RenewalFilters, RenewalRow, renewal_list
 
@@ -68,15 +68,43 @@ def renewal_out(row: RenewalRow) -> dict:
     }
 
 
-class RenewalPage(LimitOffsetPagination):
-    """The enrollments list's limit/offset pages, with each row shaped for the caller."""
+class RenewalPage(PaginationBase):
+    """``limit``/``offset`` pages of a ``RenewalList``: the database orders the whole list and builds the page's rows
+    only; ``count`` exact (one GROUP BY); ``next``/``previous`` link to the neighbouring pages with the same filters."""
 
-    Input = EnrollmentPage.Input
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=2**31)  # above MAX_PAGE it is cut to MAX_PAGE
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    class Output(Schema):
+        items: list[RenewalOut]
+        count: int = Field(description="The people on the list (all pages).")
+        next: str | None = Field(None, description="The link to the page after this one, if any.")
+        previous: str | None = Field(None, description="The link to the page before this one, if any.")
+
+    items_attribute = "items"
+
+    def __init__(self, *, max_limit: int = MAX_PAGE, **kwargs):
+        self.max_limit = max_limit
+        super().__init__(**kwargs)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page[self.items_attribute] = [renewal_out(row) for row in page[self.items_attribute]]
-        return page
+        limit, offset = min(pagination.limit, self.max_limit), pagination.offset
+        count = len(queryset)
+        rows = queryset.page(offset, limit) if offset < count else []
+        return {
+            self.items_attribute: [renewal_out(row) for row in rows],
+            "count": count,
+            "next": _link(request, offset + limit, limit) if offset + limit < count else None,
+            "previous": _link(request, max(0, min(offset, count) - limit), limit) if offset > 0 else None,
+        }
+
+
+def _link(request, offset: int, limit: int) -> str:
+    """The same list (same filters and limit) from ``offset``."""
+    query = request.GET.copy()
+    query["offset"], query["limit"] = str(offset), str(limit)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 @router.get(

@@ -37,8 +37,12 @@ def _rows(rows: Iterable[RenewalRow]):
         ]
 
 
-def renewal_sheet(rows: list[RenewalRow], *, within: int):
-    """A spooled .xlsx file (closed by the response that sends it) and its row count."""
+def renewal_sheet(rows: Iterable[RenewalRow], *, within: int):
+    """A spooled .xlsx file (closed by the response that sends it).
+
+    ``rows`` is read once, in order: a ``RenewalList`` streams from a server-side cursor, a chunk of
+    rows at a time, into XlsxWriter's constant-memory rows, so the whole list is never held at once.
+    """
     columns = [
         Column(_("Full name"), 26),
         Column(_("CCCD"), 15, "code"),

@@ -57,7 +57,7 @@ def renewals(request):
 
 @role_required(*ALL_ROLES)
 def renewals_xlsx(request):
-    """The same list, whole (not one page), for calling."""
+    """The same list, whole (not one page), for calling: streamed from the database in chunks."""
     _form, filters, rows, _staff = _rows(request)
     sheet = renewal_sheet(rows, within=filters.within)
     filename = f"gia-han-{clock.today():%Y%m%d}.xlsx"

@@ -79,3 +79,41 @@ def build_world(settings) -> dict:
         "provincial": UserFactory(role=Role.PROVINCIAL),
         "other_officer": officer_user(agency=other),
     }
+
+
+CROWD_DUE_END = date(2025, 12, 20)
+
+
+def add_crowd(world: dict, *, start: int = 100) -> dict:
+    """More people than a page, many of them sharing a coverage end (the order then goes by name).
+
+    In the commune the officer's agency serves: prior-only people due on 20/12/2025, lapsed under 3
+    months and lapsed longer, with names whose code point order differs from a dictionary's
+    ("Ánh" after "Bình"); the officer's agency's and the other agency's participants due on
+    31/12/2025; prior-only people of the commune nobody of ours serves. Returns the CCCDs by whose.
+    """
+    served, elsewhere = world["served"], world["elsewhere"]
+    names = ["Bình", "Ánh", "An", "Đức", "Dũng", "Bảo", "Ân", "Yến", "Chi", "Ánh"]
+    ends = [CROWD_DUE_END, date(2025, 11, 20), date(2025, 7, 1)]
+    served_prior, elsewhere_prior, mine, other = [], [], [], []
+    number = start
+    for end in ends:
+        for name in names:
+            PriorCoverage.objects.create(
+                cccd=cccd_of(number), product=Product.BHYT_HGD, last_coverage_end=end, full_name=name, commune=served
+            )
+            served_prior.append(cccd_of(number))
+            number += 1
+    for name in names[:4]:
+        prior(number, Product.BHYT_HGD, CROWD_DUE_END, full_name=name, commune=elsewhere)
+        elsewhere_prior.append(cccd_of(number))
+        number += 1
+    campaign = world["campaign"]
+    collectors = {"mine": world["officer"].collector, "other": CollectorFactory(agency=world["other"])}
+    for whose, found in (("mine", mine), ("other", other), ("mine", mine), ("other", other)):
+        prior(number, Product.BHYT_HGD, date(2025, 9, 30))
+        request = bhyt_request(number, commune_code=served.code, collected_on=date(2025, 9, 20), months=3)
+        record_enrollment(campaign=campaign, collector=collectors[whose], request=request)
+        found.append(cccd_of(number))
+        number += 1
+    return {"served_prior": served_prior, "elsewhere_prior": elsewhere_prior, "mine": mine, "other": other}
