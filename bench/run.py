@@ -3,6 +3,7 @@
     make bench                       # 3.3 million people, 1,000,000 enrollments (built once, then reused)
     BENCH_PEOPLE=330000 BENCH_ENROLLMENTS=100000 make bench      # a smaller world
     .venv/bin/python -m bench.run --help
+    DATABASE_URL=postgres://…/COPY .venv/bin/python -m bench.run --only post,list-page   # some paths, a database as is
 
 On the PostgreSQL server of ``DATABASE_URL`` it works in a scratch database ``<name>_bench``, which it
 builds the first time (``migrate``, ``seed_demo --force``, then ``generate_scale_data`` with the sizes
@@ -97,10 +98,8 @@ def make_users() -> dict:
     from django.contrib.auth import get_user_model
     from django.db.models import Count
 
-    from campaign.models import Campaign
     from collectors.models import Collector
     from collectors.roles import Role, sync_role_groups
-    from collectors.services import post_to_province
     from collectors.tokens import issue_api_token
 
     groups = sync_role_groups()
@@ -114,8 +113,7 @@ def make_users() -> dict:
         account.groups.set([groups[role]])
         return account
 
-    # Provincial staff see the province they are posted to.
-    post_to_province(user=user(PROVINCIAL, Role.PROVINCIAL), province=Campaign.objects.get(code=CAMPAIGN).province)
+    user(PROVINCIAL, Role.PROVINCIAL)
     officers = []
     linked = {c.user.username: c for c in Collector.objects.filter(user__username__startswith=OFFICER_PREFIX)}
     busiest = list(
@@ -257,6 +255,35 @@ def week_number() -> int:
     return week.number if week else 1
 
 
+# ``--only`` names paths by these keys; the health endpoint (the reference) is always measured.
+WRITE_KEYS = {"post": "enrollment POST", "household": "household POST (3 members)"}
+READ_KEYS = {
+    "overview": "provincial dashboard (overview)",
+    "progress": "progress API",
+    "agency": "officer's agency dashboard",
+    "list-page": "provincial enrollment list (page)",
+    "list-api": "provincial enrollment list (API)",
+    "officer-page": "officer's enrollment list (page)",
+    "officer-api": "officer's enrollment list (API)",
+    "live": "live standings (page)",
+    "rankings-api": "provisional rankings (API)",
+}
+
+
+def only_keys(text: str | None) -> set[str] | None:
+    """The paths ``--only`` names (comma-separated keys), or None for every path; an unknown key stops the run."""
+    if text is None:
+        return None
+    keys = {key.strip() for key in text.split(",") if key.strip()}
+    unknown = keys - set(WRITE_KEYS) - set(READ_KEYS)
+    if unknown or not keys:
+        sys.exit(
+            f"--only: unknown path {', '.join(sorted(unknown)) or '(none)'}; choose from "
+            f"{', '.join([*WRITE_KEYS, *READ_KEYS])}"
+        )
+    return keys
+
+
 def reads(officer: str) -> list[tuple[str, str, str, str]]:
     """(label, path, who, raw SQL reference key) of every read loaded."""
     progress = f"/api/v1/campaigns/{CAMPAIGN}/progress"
@@ -284,18 +311,7 @@ def reads(officer: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def chosen(paths: list[tuple[str, str, str, str]], only: str) -> list[tuple[str, str, str, str]]:
-    """The reads whose label contains one of ``only``'s comma-separated words (all of them when empty)."""
-    words = [word.strip().lower() for word in only.split(",") if word.strip()]
-    if not words:
-        return paths
-    picked = [path for path in paths if any(word in path[0].lower() for word in words)]
-    if not picked:
-        sys.exit(f"--only {only!r} names none of: " + "; ".join(path[0] for path in paths))
-    return picked
-
-
-def sql_references(officer: str, keys: set[str]) -> dict[str, tuple[float, float, int]]:
+def sql_references(officer: str, wanted: set[str]) -> dict[str, tuple[float, float, int]]:
     from campaign.models import Campaign
 
     campaign = Campaign.objects.get(code=CAMPAIGN)
@@ -306,12 +322,14 @@ def sql_references(officer: str, keys: set[str]) -> dict[str, tuple[float, float
     from bench import queries
 
     references = {
-        "added_by_commune": lambda: (queries.ADDED_BY_COMMUNE, queries.added_by_commune_params(campaign, today)),
-        "rankings_week": lambda: (queries.RANKINGS, queries.rankings_params(campaign, week)),
-        "list_provincial": lambda: list_sql(PROVINCIAL),
-        "list_officer": lambda: list_sql(officer),
+        "added_by_commune": lambda: common.time_sql(
+            queries.ADDED_BY_COMMUNE, queries.added_by_commune_params(campaign, today)
+        ),
+        "rankings_week": lambda: common.time_sql(queries.RANKINGS, queries.rankings_params(campaign, week)),
+        "list_provincial": lambda: common.time_sql(*list_sql(PROVINCIAL)),
+        "list_officer": lambda: common.time_sql(*list_sql(officer)),
     }
-    return {key: common.time_sql(*query()) for key, query in references.items() if key in keys}
+    return {key: timed() for key, timed in references.items() if key in wanted}
 
 
 # --- Steps in a process of their own (rankings after the campaign's end; memory of a worker) ----------
@@ -603,12 +621,15 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
     from enrollments.models import Enrollment, Participant
 
     cache.clear()  # the bench's own Redis database: figures cached by an earlier run are not today's
+    wanted = only_keys(args.only)
+    writes_run = [key for key in WRITE_KEYS if wanted is None or key in wanted]
+    chosen = {label for key, label in READ_KEYS.items() if wanted is None or key in wanted}
+    read_paths = [read for read in reads(OFFICER_PREFIX) if read[0] in chosen]
     users = make_users()
     officers = users["officers"]
     tokens = [officer["token"] for officer in officers]
     communes = list(Commune.objects.order_by("code").values_list("code", flat=True))
     writes = Writes(bench_prefix(), communes)
-    read_paths = chosen(reads(officers[0]["username"]), args.only)
     print("Retention stored as the worker's round would...", flush=True)
     retention_s = common.store_retention(CAMPAIGN, TODAY)
     notes = [
@@ -643,28 +664,15 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
             port, "/api/v1/health", [common.Client()] * CLIENTS, seconds=seconds, max_requests=limit
         ).latency
         loud("health", common.LoadRun(health, []))
-        single = bundles = None
-        if not args.only:
-            single = write_load(
-                port,
-                "/api/v1/enrollments",
-                tokens,
-                writes.enrollment,
-                lambda b: (b["uuid"],),
-                seconds=seconds,
-                limit=limit,
-            )
-            loud("enrollment POST", single)
-            bundles = write_load(
-                port,
-                "/api/v1/households",
-                tokens,
-                writes.household,
-                lambda b: tuple(m["uuid"] for m in b["members"]),
-                seconds=seconds,
-                limit=limit,
-            )
-            loud("household POST", bundles)
+        write_paths = {
+            "post": ("/api/v1/enrollments", writes.enrollment, lambda b: (b["uuid"],)),
+            "household": ("/api/v1/households", writes.household, lambda b: tuple(m["uuid"] for m in b["members"])),
+        }
+        write_runs = {}
+        for key in writes_run:
+            path, body, uuids_of = write_paths[key]
+            write_runs[key] = write_load(port, path, tokens, body, uuids_of, seconds=seconds, limit=limit)
+            loud(WRITE_KEYS[key], write_runs[key])
         read_outcomes = {}
         for label, path, who, _ in read_paths:
             read_outcomes[label] = load_read(port, path, sessions[who], seconds=seconds, limit=limit)
@@ -676,6 +684,7 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
         web_mb = max((common.peak_memory_mb(pid) for pid in common.children(server.pid)), default=0.0)
     finally:
         common.stop_server(server)
+    checks = {key: report.check_nothing_lost(run.extras, stored_counts(run.extras)) for key, run in write_runs.items()}
     print("Raw SQL references...", flush=True)
     references = sql_references(officers[0]["username"], {key for *_, key in read_paths})
     rows = [
@@ -686,20 +695,14 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
         ),
         report.shown("retention stored (the worker's round: the campaign so far and week)", ms(retention_s * 1000)),
     ]
-    if single is not None:
-        single_check = report.check_nothing_lost(single.extras, stored_counts(single.extras))
-        bundle_check = report.check_nothing_lost(bundles.extras, stored_counts(bundles.extras))
-        rows += write_rows("enrollment POST", single, health, single_check, unit_name="enrollments")
-        rows += write_rows("household POST (3 members)", bundles, health, bundle_check, unit_name="households")
+    units = {"post": "enrollments", "household": "households"}
+    for key, run in write_runs.items():
+        rows += write_rows(WRITE_KEYS[key], run, health, checks[key], unit_name=units[key])
     for label, _, _, key in read_paths:
         rows += read_rows(label, read_outcomes[label], health, references.get(key))
-    notes.append(
-        f"{CLIENTS} concurrent clients from one process on the loopback, {seconds:.0f} s (at most {limit:,} "
-        f"requests) a path; gunicorn {common.WORKERS} sync workers, DEBUG off; PostgreSQL; Redis "
-        f"{env.get('REDIS_URL', '')}"
-    )
-    if args.only:
-        notes.append(f"only the reads matching {args.only!r} (--only): no writes, rankings, Excel or worker memory")
+    if wanted is not None:
+        rows.append(report.shown("peak memory, gunicorn worker (VmHWM, largest of 3)", report.number(web_mb, "MB")))
+        notes.append(f"--only {args.only}: the other paths, the rankings, the snapshot and Excel were not run")
         return rows, notes
     print("Rankings and snapshot (a process of its own, app day after the campaign)...", flush=True)
     ranked = run_step({**env, "APP_TODAY": RANKING_DAY}, "rankings")
@@ -710,6 +713,11 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
     print("Peak memory of a Celery worker...", flush=True)
     memory = worker_memory({**env, "APP_TODAY": RANKING_DAY})
     rows += offline_rows(ranked, excel, memory, web_mb)
+    notes.append(
+        f"{CLIENTS} concurrent clients from one process on the loopback, {seconds:.0f} s (at most {limit:,} "
+        f"requests) a path; gunicorn {common.WORKERS} sync workers, DEBUG off; PostgreSQL; Redis "
+        f"{env.get('REDIS_URL', '')}"
+    )
     notes.append(
         f"each write run sends one body in {REFUSED_EVERY} with a CCCD that contradicts its birth date "
         "(a refusal the checker expects as a 4xx with a reason)"
@@ -739,13 +747,15 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument(
         "--only",
-        default="",
-        help="comma-separated words: only the reads whose label has one (e.g. overview,progress), beside health",
+        metavar="PATHS",
+        help="measure only these paths (comma-separated: " + ", ".join([*WRITE_KEYS, *READ_KEYS]) + "; the "
+        "health endpoint always) against the database of DATABASE_URL itself, as it is (no scratch database, "
+        "no build; migrate it first), without the rankings, snapshot, Excel and Celery steps",
     )
     parser.add_argument(
         "--in-place",
         action="store_true",
-        help="measure DATABASE_URL's database itself (e.g. a copy of a built world), not <name>_bench",
+        help="every figure, measured on DATABASE_URL's database itself (a copy of a built world), not <name>_bench",
     )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -754,10 +764,20 @@ def main() -> None:
         return
     started = time.perf_counter()
     args.database_url = common.database_url(args.database_url)
-    scratch = common.prepare_database(args.database_url, "" if args.in_place else "bench", fresh=args.fresh)
+    if args.only is not None or args.in_place:
+        only_keys(args.only)  # an unknown path stops the run before anything starts
+        scratch = args.database_url
+    else:
+        scratch = common.prepare_database(args.database_url, "bench", fresh=args.fresh)
     env = common.app_env(scratch, today=TODAY, redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4"))
     common.setup_django(env)
-    built = build(env, sizes_of(args))
+    if args.only is not None:
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off serves the manifest's files
+        built = f"the database of DATABASE_URL as it is ({common.scratch_url(scratch, '')[1]})"
+    else:
+        built = build(env, sizes_of(args))
     if args.build_only:
         print(f"World {built}.")
         return

@@ -34,7 +34,7 @@ from .api_schemas import (
 )
 from .identity import validate_cccd
 from .models import Enrollment, Source
-from .privacy import PersonFields, masked_fields, person_fields_for
+from .privacy import PersonFields, masked_fields, person_fields_reader
 from .selectors import (
     LIST_COUNT_LIMIT,
     allow_cccd_lookup,
@@ -238,7 +238,9 @@ def recording_context(request, campaign_code: str):
 
 def stored_answer(enrollment: Enrollment, campaign: Campaign) -> dict:
     """The JSON of one recorded enrollment, as a 201 shows it and a replay repeats it."""
-    gift_issued = has_gift(cccd=enrollment.participant.cccd, campaign=campaign)
+    gift_issued = getattr(enrollment, "person_has_gift", None)  # known when recording stored the person
+    if gift_issued is None:
+        gift_issued = has_gift(cccd=enrollment.participant.cccd, campaign=campaign)
     # The caller sent the personal data and the answer may be stored for retries: it need not carry it back.
     body = enrollment_out(enrollment, shown=masked_fields(enrollment.participant), gift_issued=gift_issued)
     return EnrollmentOut.model_validate(body).model_dump(mode="json")
@@ -347,12 +349,10 @@ class EnrollmentPage(PaginationBase):
         else:
             page = keyset_page(queryset, cursor=cursor, size=limit)
         count, exact = bounded_count(queryset, pagination.offset + LIST_COUNT_LIMIT)
-        user = request.auth
+        shown = person_fields_reader(request.auth)
         return {
             self.items_attribute: [
-                enrollment_out(
-                    enrollment, shown=person_fields_for(user, enrollment), gift_issued=enrollment.person_has_gift
-                )
+                enrollment_out(enrollment, shown=shown(enrollment), gift_issued=enrollment.person_has_gift)
                 for enrollment in finish_page(page.rows)
             ],
             "count": count,

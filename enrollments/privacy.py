@@ -5,6 +5,7 @@ recorded the enrollment; everyone else sees them masked (Decree 13/2023 on perso
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,15 +60,25 @@ def shown_fields(*, full: bool, cccd: str, date_of_birth: date, phone: str) -> P
     return PersonFields(False, mask_cccd(cccd), mask_phone(phone), None, mask_birth_date(date_of_birth))
 
 
+def person_fields_reader(user) -> Callable[[object], PersonFields]:
+    """``person_fields_for`` for the many rows of one page: the viewer's rights read once per agency."""
+    sees: dict[int | None, bool] = {}
+
+    def fields(enrollment) -> PersonFields:
+        agency_id = enrollment.agency_id
+        if agency_id not in sees:
+            sees[agency_id] = sees_personal_data(user, agency_id)
+        person = enrollment.participant
+        return shown_fields(
+            full=sees[agency_id], cccd=person.cccd, date_of_birth=person.date_of_birth, phone=person.phone
+        )
+
+    return fields
+
+
 def person_fields_for(user, enrollment) -> PersonFields:
     """The personal data of ``enrollment``'s participant as ``user`` may see it."""
-    person = enrollment.participant
-    return shown_fields(
-        full=sees_personal_data(user, enrollment.agency_id),
-        cccd=person.cccd,
-        date_of_birth=person.date_of_birth,
-        phone=person.phone,
-    )
+    return person_fields_reader(user)(enrollment)
 
 
 def masked_fields(person) -> PersonFields:

@@ -67,12 +67,17 @@ def policy_of(row: PolicyParameters) -> PolicyInForce:
     return PolicyInForce(policy, row.bhyt_waiting_days)
 
 
-def last_coverage_end(*, cccd: str, product: str) -> date | None:
-    """The end of the person's last coverage: imported history or this system's enrollments, the later."""
+def last_coverage_end(*, cccd: str, product: str, stored_person: bool = True) -> date | None:
+    """The end of the person's last coverage: imported history or this system's enrollments, the later.
+
+    ``stored_person=False``: the caller knows no participant has this CCCD, so only the history is read.
+    """
     prior = PriorCoverage.objects.filter(cccd=cccd, product=product).values_list("last_coverage_end", flat=True).first()
-    ours = Enrollment.objects.filter(participant__cccd=cccd, product=product, status=RECORDED).aggregate(
-        end=Max("coverage_end")
-    )["end"]
+    ours = None
+    if stored_person:
+        ours = Enrollment.objects.filter(participant__cccd=cccd, product=product, status=RECORDED).aggregate(
+            end=Max("coverage_end")
+        )["end"]
     ends = [d for d in (prior, ours) if d is not None]
     return max(ends) if ends else None
 

@@ -12,6 +12,7 @@ them (for another product, or a renewal) must not silently replace who they are:
   head is the household's first member).
 """
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from collectors.models import Collector
@@ -153,19 +154,7 @@ def person_for_recording(prepared: Prepared, collector: Collector, *, user=None)
         existing = Participant.objects.select_for_update().filter(cccd=person.cccd).first()
     if existing is None:
         household, appeared = _household(prepared, collector, None, user)
-        participant, created = Participant.objects.get_or_create(
-            cccd=person.cccd,
-            defaults={
-                "full_name": " ".join(person.full_name.split()),
-                "date_of_birth": person.date_of_birth,
-                "sex": person.sex,
-                "phone": person.phone.strip(),
-                "commune": prepared.commune,
-                "household": household,
-                "target_group": person.target_group,
-                "bhxh_code": person.bhxh_code.strip(),
-            },
-        )
+        participant, created = _create_person(prepared, household)
         if created:
             return participant, appeared  # a row this transaction inserted is its own until it commits
         # Another officer stored the same person a moment ago: from here on, they are a stored person.
@@ -175,6 +164,34 @@ def person_for_recording(prepared: Prepared, collector: Collector, *, user=None)
     _refuse_identity(existing, person)
     household, appeared = _household(prepared, collector, existing, user)
     return _update_stored(existing, prepared, collector, user, household), appeared
+
+
+def _create_person(prepared: Prepared, household: Household | None) -> tuple[Participant, bool]:
+    """The new person stored, or the one another officer stored a moment ago (and False).
+
+    The row was just looked for (and not found) under a lock, so it is inserted straight away, not
+    looked for again as ``get_or_create`` would: a twin stored meanwhile fails the unique CCCD.
+    """
+    person = prepared.request.person
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                cccd=person.cccd,
+                full_name=" ".join(person.full_name.split()),
+                date_of_birth=person.date_of_birth,
+                sex=person.sex,
+                phone=person.phone.strip(),
+                commune=prepared.commune,
+                household=household,
+                target_group=person.target_group,
+                bhxh_code=person.bhxh_code.strip(),
+            )
+    except IntegrityError:
+        try:
+            return Participant.objects.get(cccd=person.cccd), False
+        except Participant.DoesNotExist:
+            raise  # another constraint than the CCCD's: the original error
+    return participant, True
 
 
 def _update_stored(existing: Participant, prepared: Prepared, collector: Collector, user, household) -> Participant:

@@ -96,13 +96,16 @@ def prepare_enrollment(
     to refuse.
     With ``hold`` (recording, in its transaction), the stored person and household are locked once
     the input is checked and before anything is computed (``Prepared.held``): the one preparation a
-    recording needs.
+    recording needs. A person not stored when held has no enrollment here yet: their history, State
+    support and duplicates are not looked for (one who appears meanwhile makes recording prepare again).
     """
     if collector is not None:
         check_collector(collector)
     cccd, commune, collected_on = _checked_input(campaign, request)
     person = request.person
     held = _hold(cccd, person.household_code.strip()) if hold else None
+    # Held and not found: nobody stored this person, so no enrollment of theirs exists to read.
+    unknown = held is not None and held.participant is None
     in_force = policy_on(collected_on)
     member_order = None
     if request.product == Product.BHYT_HGD:
@@ -122,12 +125,13 @@ def prepare_enrollment(
         member_order=member_order,
         income=request.income,
         support_group=request.support_group,
-        cccd=cccd,
+        cccd="" if unknown else cccd,
         supported_months_pending=sum(e.quote.supported_months for e in earlier if e.request.person.cccd == cccd),
         policy=in_force.policy,
     )
     ends = [e.coverage_end for e in earlier if (e.request.person.cccd, e.request.product) == (cccd, request.product)]
-    end = max([d for d in (last_coverage_end(cccd=cccd, product=request.product), *ends) if d], default=None)
+    stored_end = last_coverage_end(cccd=cccd, product=request.product, stored_person=not unknown)
+    end = max([d for d in (stored_end, *ends) if d], default=None)
     classification = classify(last_coverage_end=end, collected_on=collected_on)
     start, finish = coverage_dates(
         product=request.product,
@@ -159,7 +163,7 @@ def prepare_enrollment(
         campaign=campaign,
         held=held,
     )
-    if collector is not None:
+    if collector is not None and not unknown:
         refuse_duplicates(prepared)
     return prepared
 

@@ -35,6 +35,8 @@ def _store(
     )
     with acting_as(recorded_by):
         participant, appeared = person_for_recording(prepared, collector, user=recorded_by)
+    # Not stored when held, and stored now by this recording: no mug can have been handed over yet.
+    person_new = prepared.held.participant is None and not appeared
     if appeared:
         # Another officer stored the person or the household between the two: prepare again, holding them.
         prepared = prepare_enrollment(
@@ -60,13 +62,16 @@ def _store(
         **({"uuid": request.uuid} if request.uuid else {}),
     )
     try:
-        with transaction.atomic(), acting_as(recorded_by):
+        # No savepoint of its own: a failure refuses the whole recording, whose atomic block rolls back.
+        with acting_as(recorded_by):
             enrollment.save()
     except IntegrityError as exc:
         # The database's own guard (unique same-day row, no overlapping periods) caught a race.
         raise ConflictError(
             {"cccd": _("This person was recorded for the same product at the same moment by another officer.")}
         ) from exc
+    if person_new:
+        enrollment.person_has_gift = False  # what api.stored_answer would otherwise read
     return enrollment
 
 

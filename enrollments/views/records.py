@@ -7,19 +7,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign.models import Product
 from campaign.selectors import current_campaign_for
+from campaign.templatetags.vn_format import vnd
 from collectors.roles import ALL_ROLES, Role, role_of, role_required
 from collectors.scoping import collector_of
 from core.errors import ConflictError, DomainError
 from core.keyset import Cursor, bounded_count, keyset_page
 from core.text import is_digits
 
+from ..classification import Classification
 from ..forms import (
     CancelForm,
     EnrollmentFilterForm,
 )
 from ..models import Enrollment
-from ..privacy import person_fields_for
+from ..privacy import person_fields_for, person_fields_reader
 from ..selectors import (
     LIST_COUNT_LIMIT,
     enrollments_for,
@@ -98,9 +101,7 @@ def enrollment_list(request):
     enrollments = listed_for(request.user, filters=filters, search=form.search())
     cursor = Cursor.decode(request.GET.get("cursor"))  # a mangled cursor shows the first page
     page = keyset_page(enrollments, cursor=cursor, size=LIST_PAGE_SIZE)
-    rows = finish_page(page.rows, weeks=weeks)
-    for enrollment in rows:
-        enrollment.cccd_shown = _shown_cccd(request.user, enrollment)
+    rows = _shown_rows(request.user, finish_page(page.rows, weeks=weeks))
     count, exact = bounded_count(enrollments, LIST_COUNT_LIMIT)
     context = {
         "form": form,
@@ -113,6 +114,7 @@ def enrollment_list(request):
         "count_exact": exact,
         "campaign": campaign,
         "show_agency": role_of(request.user) != Role.OFFICER,
+        "words": {"receipt": _("receipt"), "cancelled": _("cancelled"), "mug": _("Mug handed over")},
     }
     template = "enrollments/enrollment_list.html"
     if request.htmx:
@@ -120,8 +122,26 @@ def enrollment_list(request):
     return render(request, template, context)
 
 
-def _shown_cccd(user, enrollment: Enrollment) -> str:
-    return person_fields_for(user, enrollment).cccd
+_PK_MARK = 987654321  # stands for a row's id in its link, reversed once a page
+
+
+def _shown_rows(user, rows: list[Enrollment]) -> list[Enrollment]:
+    """Each row's shown values, formatted here once a page: the list's loop then only prints them
+    (its tags, filters and translations per row were most of a page's time)."""
+    detail = reverse("enrollments:detail", args=[_PK_MARK])
+    classifications = dict(Classification.choices)
+    week_word = _("week %(number)s")
+    shown = person_fields_reader(user)
+    for enrollment in rows:
+        enrollment.cccd_shown = shown(enrollment).cccd
+        enrollment.detail_url = detail.replace(str(_PK_MARK), str(enrollment.pk))
+        enrollment.amount_shown = vnd(enrollment.amount_payable)
+        enrollment.product_shown = "BHXH TN" if enrollment.product == Product.BHXH_TN else "BHYT HGĐ"
+        enrollment.classification_shown = classifications.get(enrollment.classification, enrollment.classification)
+        enrollment.collected_shown = enrollment.collected_on.strftime("%d/%m/%Y")
+        enrollment.week_shown = week_word % {"number": enrollment.week.number} if enrollment.week else ""
+        enrollment.cancelled = enrollment.status == Enrollment.Status.CANCELLED
+    return rows
 
 
 def _visible(request, pk: int) -> Enrollment:
