@@ -17,6 +17,10 @@ from django.db import connection
 CHUNK_ROWS = 100_000
 ORM_BATCH = 2_000
 NULL = r"\N"
+GIST_CACHE = (
+    "SELECT set_config('effective_cache_size', "
+    "(pg_size_bytes(current_setting('shared_buffers')) / 4 / 1024)::text || 'kB', true)"
+)
 
 
 def is_postgresql() -> bool:
@@ -151,10 +155,22 @@ def indexes_built_after(models, *, log: Callable[[str], None] = lambda message: 
     yield
     analyze(models)  # the foreign keys' checks are joins: they need the loaded tables' statistics
     with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('effective_cache_size')")
+        (cache_size,) = cursor.fetchone()
         # Indexes first: the unique ones then back the constraints' checks, the plain ones the joins.
         for _table, _kind, definition in sorted(dropped, key=lambda d: d[1] != "index"):
             started = time.perf_counter()
+            gist = "USING gist" in definition
+            if gist:
+                # A GiST index is built row by row, and switches to its buffered build once it outgrows
+                # effective_cache_size (4 GB by default, which it never does here). The shared buffers are
+                # what keeps its pages, and other databases and the heap scan want them too: told a quarter
+                # of them (32 MB of 128), a million rows' index (about 100 MB) is built buffered, which
+                # measured 1.2x faster on this machine (151 s against 182 s); small ones are not affected.
+                cursor.execute(GIST_CACHE)
             cursor.execute(definition)
+            if gist:
+                cursor.execute("SELECT set_config('effective_cache_size', %s, true)", [cache_size])
             log(f"    {time.perf_counter() - started:6.1f} s  {definition[:110]}")
 
 
