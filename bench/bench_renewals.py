@@ -73,6 +73,9 @@ def _calls(officer: str):
 def child(args) -> None:
     """The before run: the same calls with another checkout's code, answered as one JSON line."""
     _setup(Path(args.child))
+    from enrollments.renewals import selectors
+
+    assert Path(selectors.__file__).is_relative_to(Path(args.child).resolve()), selectors.__file__
     summary, page = _calls(args.officer)
     summary_ms, total = _median_ms(summary, args.runs)
     page_ms, (count, _shown) = _median_ms(page, args.runs)
@@ -152,7 +155,10 @@ def main() -> None:
             str(args.runs),
         ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout, env=os.environ)
+            # From the other checkout's folder: Celery puts the working directory first on the path.
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=args.timeout, env=os.environ, cwd=args.before
+            )
             before = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"  renewal_summary {before['summary_ms'] / 1000:8.2f} s ({before['total']} people)")
             print(f"  list page 1     {before['page_ms'] / 1000:8.2f} s ({before['count']} people)")

@@ -90,8 +90,8 @@ class RenewalPage(PaginationBase):
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         limit, offset = min(pagination.limit, self.max_limit), pagination.offset
+        rows = queryset.page(offset, limit)  # first: the page's query brings the counts along
         count = len(queryset)
-        rows = queryset.page(offset, limit) if offset < count else []
         return {
             self.items_attribute: [renewal_out(row) for row in rows],
             "count": count,

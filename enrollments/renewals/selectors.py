@@ -507,6 +507,7 @@ class RenewalList(Sequence):
         self._ranges = _status_ranges(today, low, high)
         self._counts: dict[str, int] | None = None
         self._first: list[_Found] | None = None  # the first PREFETCH people, read with the counts
+        self._fetched: dict[tuple[int, int], list[_Found]] = {}
         self._policy = None
         self._window = (low, high)
         self._parts = self._sources(low, high)
@@ -607,6 +608,8 @@ class RenewalList(Sequence):
         """The people from ``offset`` (``limit`` of them), the counts with them; the first ``PREFETCH`` kept."""
         if self._first is not None and offset + limit <= PREFETCH:
             return self._first[offset : offset + limit]
+        if (offset, limit) in self._fetched:
+            return self._fetched[offset, limit]
         if not self._parts:
             self._counts = self._counts or {status: 0 for status in RenewalStatus.ORDER}
             return []
@@ -621,7 +624,14 @@ class RenewalList(Sequence):
         found = [_Found.of(values) for values in rows]
         if offset == 0:
             self._first = found
+        self._fetched[offset, limit] = found[:limit]
         return found[:limit]
+
+    def prefetch(self, offset: int, limit: int) -> None:
+        """Find the people of the page from ``offset`` now, with the counts: a deep page, then counted
+        (as ``Paginator`` does first), costs one query, not a count and a page."""
+        if limit > 0:
+            self._fetch(offset, limit)
 
     def _built(self, found: list[_Found]) -> list[RenewalRow]:
         if self._policy is None:

@@ -36,7 +36,9 @@ def _rows(request):
 def renewals(request):
     """People due for renewal within 30 or 60 days and people who lapsed, as the viewer may see them."""
     form, filters, rows, staff = _rows(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page", "")
+    rows.prefetch((int(number) - 1) * PAGE_SIZE if number.isdigit() and int(number) > 0 else 0, PAGE_SIZE)
+    page = Paginator(rows, PAGE_SIZE).get_page(number)
     can_contact = role_of(request.user) in CAN_CONTACT
     items = [(row, ContactForm.for_row(row) if can_contact else None) for row in page.object_list]
     query = request.GET.copy()

@@ -148,7 +148,7 @@ PAGE_QUERIES = 12
 
 
 @pytest.mark.parametrize("within", [30, 60])
-def test_the_summary_and_a_page_cost_the_same_queries_for_more_people(world, client, within):
+def test_the_summary_and_a_page_cost_the_same_queries_for_more_people(world, client, within, monkeypatch):
     def summary():
         # 40 rows shown: participants among them, so that every look-up of the rows is made.
         rows = renewal_summary(_fresh_officer(world), today=TODAY, campaign=world["campaign"], shown=40)["rows"]
@@ -157,9 +157,17 @@ def test_the_summary_and_a_page_cost_the_same_queries_for_more_people(world, cli
     def page():
         assert client.get(reverse("enrollments:renewals"), {"within": within}).status_code == 200
 
+    def deep_page():
+        assert client.get(reverse("enrollments:renewals"), {"within": within, "page": 3}).status_code == 200
+
     client.force_login(world["officer"])
     before = (_queries(summary), _queries(page))
     assert before == (SUMMARY_QUERIES, PAGE_QUERIES)
+    monkeypatch.setattr(views, "PAGE_SIZE", 7)
+    with CaptureQueriesContext(connection) as queries:
+        deep_page()  # rows 15-21: the people found once, the counts with them
+    assert [query["sql"].count("UNION ALL") > 0 for query in queries].count(True) == 1
+    monkeypatch.undo()
     add_crowd(world, start=300)
     assert (_queries(summary), _queries(page)) == before
 
