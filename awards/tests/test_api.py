@@ -138,7 +138,7 @@ def test_every_role_may_read_and_anonymous_callers_get_401(client, world, week1)
         assert client.get(url(world), {"week": 1}, headers=bearer(UserFactory(role=role))).status_code == 200
     assert client.get(url(world), {"week": 1}, headers=bearer(officer_user())).status_code == 200
     assert client.get(url(world), {"week": 1}, headers=bearer(UserFactory())).status_code == 403
-    client.force_login(UserFactory(role=Role.OFFICER))
+    client.force_login(officer_user())
     assert client.get(url(world), {"week": 1}).status_code == 200  # a browser session works too
 
 
