@@ -18,7 +18,9 @@ app.autodiscover_tasks()
 # their last one, for the final ranking) that are not ranked yet and enqueues their computation.
 # Ten minutes past every hour, the coverage of each day that ended without a snapshot is stored
 # for the trend (normally the day just ended, at 00:10; a night the broker was away, an hour later). Every
-# minute, the follow-up work that found Redis away (core.outbox) is done once it is back.
+# five minutes (RETENTION_SECONDS, at the start of each of its rounds) the running campaigns' retention
+# is stored for the dashboards (dashboard/retention.py). Every minute, the follow-up work that found
+# Redis away (core.outbox) is done once it is back.
 app.conf.beat_schedule = {
     "core-pending-work": {
         "task": "core.tasks.flush_pending_work",
@@ -27,6 +29,10 @@ app.conf.beat_schedule = {
     "dashboard-progress-of-ended-days": {
         "task": "dashboard.tasks.compute_daily_progress",
         "schedule": crontab(minute=10),
+    },
+    "dashboard-retention": {
+        "task": "dashboard.tasks.compute_running_retention",
+        "schedule": crontab(minute="*/5"),
     },
     "awards-rankings-after-cutoff": {
         "task": "awards.tasks.compute_due_rankings",

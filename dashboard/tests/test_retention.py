@@ -150,3 +150,148 @@ def test_the_dashboard_shows_it_and_a_new_renewal_shows_in_the_next_round(
     assert commune["retention"] == Retention(5, 3)
     agency = client.get("/overview/agencies/A/").context
     assert (agency["week_retention"], agency["campaign_retention"]) == (Retention(1, 1), Retention(4, 3))
+
+
+# --- Stored by a task, read by the pages (never computed inside a request with a worker) -------------
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """A broker and no worker: the tasks the app sends are recorded (name, args) and not run."""
+    from config.celery import app
+
+    recorded = []
+    monkeypatch.setattr("core.outbox.send", lambda name, args=(), kwargs=None: recorded.append((name, list(args))))
+    app.conf.task_always_eager = False  # Celery's settings are not monkeypatch's to restore
+    try:
+        yield recorded
+    finally:
+        app.conf.task_always_eager = True
+
+
+def _no_computing_here(*args, **kwargs):
+    raise AssertionError("retention computed inside the request")
+
+
+def _note(page: str) -> str:
+    return page.split("data-retention-note=", 1)[1][:120]
+
+
+def test_the_task_stores_the_figures_and_the_pages_read_them_as_stored(client, world, monkeypatch):
+    from django.utils import timezone
+
+    from dashboard.models import RetentionCount, RetentionPeriod
+    from dashboard.tasks import compute_campaign_retention
+
+    campaign, agencies, communes = world
+    a = agencies["A"].pk
+    # After the campaign: the campaign so far, and its last week (the agency table's).
+    assert compute_campaign_retention.delay(campaign.pk).get()["periods"] == ["2025-11-12", "2025-12-10"]
+    assert compute_campaign_retention.delay(campaign.pk).get()["periods"] == []  # fresh in this round
+    whole = RetentionPeriod.objects.get(campaign=campaign, week__isnull=True)
+    assert (whole.start, whole.end, whole.as_of) == (date(2025, 11, 12), date(2025, 12, 16), TODAY)
+    # What the pages show is what is stored: changed behind the task's back, the page shows the change.
+    RetentionCount.objects.filter(period=whole, scope="agency", scope_id=a, product=Product.BHYT_HGD).update(
+        due=7, renewed=7
+    )
+    monkeypatch.setattr("dashboard.retention.compute_retention", _no_computing_here)
+    assert retention(campaign=campaign, today=TODAY).agency(a) == Retention(8, 8)  # + the BHXH person
+    assert retention(campaign=campaign, today=TODAY).commune(communes["Y"].pk) == Retention(1, 0)
+    client.force_login(UserFactory(role=Role.PROVINCIAL))
+    page = client.get("/overview/agencies/A/")
+    assert page.context["campaign_retention"] == Retention(8, 8)
+    computed = timezone.localtime(whole.computed_at).strftime("%H:%M")
+    assert _note(page.content.decode()).startswith(f'"computed">Tỷ lệ gia hạn: tính lúc {computed}<')
+
+
+def test_missing_figures_are_asked_for_once_and_the_page_says_they_are_being_computed(client, world, sent, monkeypatch):
+    from dashboard.tasks import compute_campaign_retention
+
+    campaign, agencies, _communes = world
+    monkeypatch.setattr("dashboard.retention.compute_retention", _no_computing_here)
+    client.force_login(UserFactory(role=Role.PROVINCIAL))
+    for _ in range(3):
+        page = client.get("/overview/offices/N/")
+        assert page.context["retention_week"].pending and page.context["retention_campaign"].pending
+        assert _note(page.content.decode()).startswith('"pending">Tỷ lệ gia hạn: đang tính…')
+        assert 'data-retention-agency="A"><span class="text-muted">–' in page.content.decode()
+    last_week = campaign.weeks.get(number=5)
+    assert sent == [("dashboard.tasks.compute_campaign_retention", [campaign.pk, TODAY.isoformat(), [last_week.pk]])]
+    monkeypatch.undo()  # the worker takes it
+    compute_campaign_retention.apply(args=sent[0][1])
+    page = client.get("/overview/offices/N/")
+    assert page.context["agency_retention"][agencies["A"].pk] == Retention(0, 0)  # nobody of A due in week 5
+    assert page.context["retention_campaign"].agency(agencies["A"].pk) == Retention(3, 2)
+    assert _note(page.content.decode()).startswith('"computed">Tỷ lệ gia hạn: tính lúc ')
+
+
+def test_stale_figures_are_shown_while_the_next_round_s_are_asked_for_once(client, world, sent, monkeypatch):
+    from dashboard.retention import refresh_retention, refresh_round
+
+    campaign, _agencies, _communes = world
+    refresh_retention(campaign=campaign, today=TODAY)
+    client.force_login(UserFactory(role=Role.PROVINCIAL))
+    client.get("/overview/communes/25480/")
+    assert sent == []  # fresh: nothing asked
+    monkeypatch.setattr("dashboard.retention.compute_retention", _no_computing_here)
+    later = refresh_round() + 1
+    monkeypatch.setattr("dashboard.retention.refresh_round", lambda: later)
+    for _ in range(2):
+        page = client.get("/overview/communes/25480/")
+        assert page.context["retention"] == Retention(4, 2)  # the previous round's figures
+        assert _note(page.content.decode()).startswith('"computed">')
+    assert [name for name, _args in sent] == ["dashboard.tasks.compute_campaign_retention"]
+
+
+def test_a_cold_cache_does_not_bring_the_computation_back_into_the_page(client, world, sent, monkeypatch):
+    """A Redis restart (the cache emptied) leaves the stored figures: the page reads them, at most asking
+    the worker for a new round."""
+    from django.core.cache import cache
+
+    from dashboard.retention import refresh_retention
+
+    campaign, _agencies, _communes = world
+    refresh_retention(campaign=campaign, today=TODAY)
+    cache.clear()
+    monkeypatch.setattr("dashboard.retention.compute_retention", _no_computing_here)
+    client.force_login(UserFactory(role=Role.PROVINCIAL))
+    page = client.get("/overview/").content.decode()
+    assert "33,33" in _after(page, 'data-retention-commune="25480"')  # BHYT: person 1 of 1, 2 and 3
+    assert len(sent) <= 1
+
+
+def test_beat_stores_the_running_campaigns_retention_every_round_and_after_the_night(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from config.celery import app
+    from dashboard.models import RetentionPeriod
+    from dashboard.retention import RETENTION_SECONDS
+    from dashboard.tasks import compute_campaign_progress, compute_running_retention
+
+    campaign, _agencies, _communes = world
+    entry = app.conf.beat_schedule["dashboard-retention"]
+    assert entry["task"] == "dashboard.tasks.compute_running_retention"
+    assert entry["schedule"].minute == set(range(0, 60, RETENTION_SECONDS // 60))
+    campaign.status = campaign.Status.DRAFT
+    campaign.save()
+    assert compute_running_retention.delay().get() == []  # a draft campaign is not running
+    campaign.status = campaign.Status.ACTIVE
+    campaign.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert compute_running_retention.delay().get() == [campaign.pk]
+    assert RetentionPeriod.objects.filter(campaign=campaign).count() == 2
+    RetentionPeriod.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        compute_campaign_progress.delay(campaign.pk, "2025-12-16").get()
+    assert RetentionPeriod.objects.filter(campaign=campaign).count() == 2
+
+
+def test_a_second_worker_finding_it_being_computed_leaves_it(world, monkeypatch):
+    from dashboard.retention import RetentionBusy
+    from dashboard.tasks import compute_campaign_retention
+
+    def busy(**kwargs):
+        raise RetentionBusy()
+
+    monkeypatch.setattr("dashboard.tasks.refresh_retention", busy)
+    assert compute_campaign_retention.delay(world[0].pk).get() == {"campaign": "TN-2025", "busy": True}

@@ -4,7 +4,7 @@ Rendering the provincial dashboard costs about 120 ms of CPU; twenty staff refre
 queue behind each other on a few workers. Its content depends only on the campaign, the day, the
 filters in the query string and the language (no user name, no CSRF token: those are in the page's
 shell, rendered per request; the content is rendered without the context processors), so it is
-kept under a key of those and the figures' version (and retention's: any campaign's writes), with
+kept under a key of those and the figures' version (and retention's: its round and stored figures), with
 the previous content served while one request renders the new one (core.caching.fresh_or_previous).
 """
 
@@ -28,8 +28,8 @@ def shared_content(request, *, campaign: Campaign, template: str, context) -> st
     key = f"dashboard:page:{template}:{campaign.pk}:{clock.today().isoformat()}:{get_language()}:{query}"
     html = caching.fresh_or_previous(
         key,
-        # Retention reads every campaign's enrollments and the prior coverage: its version too.
-        f"{figures_version(campaign)}.{retention_version()}",
+        # Retention is stored by a task once a round: the round and the stored figures' version too.
+        f"{figures_version(campaign)}.{retention_version(campaign)}",
         lambda: str(render_to_string(template, context() | {"request": request})),
         COUNTS_SECONDS,
     )

@@ -14,7 +14,7 @@ from ..forms import DashboardFilters
 from ..progress import pages
 from ..progress.answer import progress_scope
 from ..progress.queries import communes_served, offices_of
-from ..retention import MEASURE_PRODUCTS, retention
+from ..retention import MEASURE_PRODUCTS, retention, stored_retention
 from .cached import shared_content
 
 STAFF = (Role.ADMIN, Role.PROVINCIAL)
@@ -29,9 +29,7 @@ def with_retention(context: dict, *, campaign: Campaign, filters: dict | None = 
     """The page's agency and commune tables with their retention (dashboard/retention.py): the
     agencies for the table's week, the communes for the campaign so far, for the product shown."""
     filters = filters or {}
-    today = context["today"]
-    week = retention(campaign=campaign, today=today, week=context.get("week"))
-    whole = retention(campaign=campaign, today=today)
+    week, whole = stored_retention(campaign=campaign, today=context["today"], weeks=[context.get("week"), None])
     agencies = [row.agency.pk for row in context.get("agencies", []) if hasattr(row, "agency")]
     communes = [area.pk for area in context.get("communes", []) if getattr(area, "pk", None)]
     measure = MEASURE_PRODUCTS.get(filters.get("measure") or "bhyt")
@@ -92,7 +90,8 @@ def commune(request, code: str):
     campaign = running_campaign(request)
     place = get_object_or_404(Commune.objects.select_related("office"), code=code, province_id=campaign.province_id)
     context = pages.commune_dashboard(campaign=campaign, today=clock.today(), commune=place)
-    context["retention"] = retention(campaign=campaign, today=context["today"]).commune(place.pk)
+    context["retention_campaign"] = retention(campaign=campaign, today=context["today"])
+    context["retention"] = context["retention_campaign"].commune(place.pk)
     return render(request, "dashboard/commune.html", context)
 
 
@@ -114,8 +113,8 @@ def agency(request, code: str):
 
 def agency_retention(context: dict, *, campaign: Campaign, agency: CollectionAgency) -> dict:
     """An agency's page with its people's retention this week and in the campaign so far."""
-    today = context["today"]
-    return with_retention(context, campaign=campaign) | {
-        "week_retention": retention(campaign=campaign, today=today, week=context.get("week")).agency(agency.pk),
-        "campaign_retention": retention(campaign=campaign, today=today).agency(agency.pk),
+    context = with_retention(context, campaign=campaign)
+    return context | {
+        "week_retention": context["retention_week"].agency(agency.pk),
+        "campaign_retention": context["retention_campaign"].agency(agency.pk),
     }
