@@ -238,6 +238,10 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off serves the manifest's files
     build_world()
     snapshot_yesterday()
+    from django.core.cache import cache
+
+    cache.clear()  # then retention stored for the setup generation the server will read
+    print(f"  retention stored in {common.store_retention(CAMPAIGN, TODAY):.1f} s", flush=True)
     server = common.start_server(env, args.port)
     try:
         measure(args.port, args.seconds)

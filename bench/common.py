@@ -111,6 +111,19 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
+def store_retention(campaign_code: str, today: str) -> float:
+    """The campaign's retention stored as the worker's round would (dashboard/retention.py; no worker runs
+    beside the server): the pages only read it. Seconds taken, both periods (the campaign so far, the week)."""
+    from datetime import date
+
+    from campaign.models import Campaign
+    from dashboard.retention import refresh_retention
+
+    started = time.perf_counter()
+    refresh_retention(campaign=Campaign.objects.get(code=campaign_code), today=date.fromisoformat(today))
+    return time.perf_counter() - started
+
+
 def manage(env: dict[str, str], *arguments: str, capture: bool = False) -> subprocess.CompletedProcess:
     """``manage.py ARGUMENTS`` in a process of its own with the app's environment."""
     return subprocess.run(

@@ -281,7 +281,18 @@ def reads(officer: str) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def sql_references(officer: str) -> dict[str, tuple[float, float, int]]:
+def chosen(paths: list[tuple[str, str, str, str]], only: str) -> list[tuple[str, str, str, str]]:
+    """The reads whose label contains one of ``only``'s comma-separated words (all of them when empty)."""
+    words = [word.strip().lower() for word in only.split(",") if word.strip()]
+    if not words:
+        return paths
+    picked = [path for path in paths if any(word in path[0].lower() for word in words)]
+    if not picked:
+        sys.exit(f"--only {only!r} names none of: " + "; ".join(path[0] for path in paths))
+    return picked
+
+
+def sql_references(officer: str, keys: set[str]) -> dict[str, tuple[float, float, int]]:
     from campaign.models import Campaign
 
     campaign = Campaign.objects.get(code=CAMPAIGN)
@@ -292,12 +303,12 @@ def sql_references(officer: str) -> dict[str, tuple[float, float, int]]:
     from bench import queries
 
     references = {
-        "added_by_commune": common.time_sql(queries.ADDED_BY_COMMUNE, queries.added_by_commune_params(campaign, today)),
-        "rankings_week": common.time_sql(queries.RANKINGS, queries.rankings_params(campaign, week)),
-        "list_provincial": common.time_sql(*list_sql(PROVINCIAL)),
-        "list_officer": common.time_sql(*list_sql(officer)),
+        "added_by_commune": lambda: (queries.ADDED_BY_COMMUNE, queries.added_by_commune_params(campaign, today)),
+        "rankings_week": lambda: (queries.RANKINGS, queries.rankings_params(campaign, week)),
+        "list_provincial": lambda: list_sql(PROVINCIAL),
+        "list_officer": lambda: list_sql(officer),
     }
-    return references
+    return {key: common.time_sql(*query()) for key, query in references.items() if key in keys}
 
 
 # --- Steps in a process of their own (rankings after the campaign's end; memory of a worker) ----------
@@ -594,6 +605,9 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
     tokens = [officer["token"] for officer in officers]
     communes = list(Commune.objects.order_by("code").values_list("code", flat=True))
     writes = Writes(bench_prefix(), communes)
+    read_paths = chosen(reads(officers[0]["username"]), args.only)
+    print("Retention stored as the worker's round would...", flush=True)
+    retention_s = common.store_retention(CAMPAIGN, TODAY)
     notes = [
         f"data: {Participant.objects.count():,} people, {Enrollment.objects.count():,} enrollments before the run "
         f"(asked: {args.people:,} people, {args.enrollments:,} enrollments, {args.agencies} agencies, "
@@ -626,22 +640,30 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
             port, "/api/v1/health", [common.Client()] * CLIENTS, seconds=seconds, max_requests=limit
         ).latency
         loud("health", common.LoadRun(health, []))
-        single = write_load(
-            port, "/api/v1/enrollments", tokens, writes.enrollment, lambda b: (b["uuid"],), seconds=seconds, limit=limit
-        )
-        loud("enrollment POST", single)
-        bundles = write_load(
-            port,
-            "/api/v1/households",
-            tokens,
-            writes.household,
-            lambda b: tuple(m["uuid"] for m in b["members"]),
-            seconds=seconds,
-            limit=limit,
-        )
-        loud("household POST", bundles)
+        single = bundles = None
+        if not args.only:
+            single = write_load(
+                port,
+                "/api/v1/enrollments",
+                tokens,
+                writes.enrollment,
+                lambda b: (b["uuid"],),
+                seconds=seconds,
+                limit=limit,
+            )
+            loud("enrollment POST", single)
+            bundles = write_load(
+                port,
+                "/api/v1/households",
+                tokens,
+                writes.household,
+                lambda b: tuple(m["uuid"] for m in b["members"]),
+                seconds=seconds,
+                limit=limit,
+            )
+            loud("household POST", bundles)
         read_outcomes = {}
-        for label, path, who, _ in reads(officers[0]["username"]):
+        for label, path, who, _ in read_paths:
             read_outcomes[label] = load_read(port, path, sessions[who], seconds=seconds, limit=limit)
             outcome = read_outcomes[label]
             if "run" in outcome:
@@ -651,21 +673,31 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
         web_mb = max((common.peak_memory_mb(pid) for pid in common.children(server.pid)), default=0.0)
     finally:
         common.stop_server(server)
-    single_check = report.check_nothing_lost(single.extras, stored_counts(single.extras))
-    bundle_check = report.check_nothing_lost(bundles.extras, stored_counts(bundles.extras))
     print("Raw SQL references...", flush=True)
-    references = sql_references(officers[0]["username"])
+    references = sql_references(officers[0]["username"], {key for *_, key in read_paths})
     rows = [
         report.shown(
             "health endpoint: p50 / p95",
             f"{ms(health.p50)} / {ms(health.p95)}",
             f"{report.number(health.rate, '/s')}, {health.requests:,} requests",
         ),
+        report.shown("retention stored (the worker's round: the campaign so far and week)", ms(retention_s * 1000)),
     ]
-    rows += write_rows("enrollment POST", single, health, single_check, unit_name="enrollments")
-    rows += write_rows("household POST (3 members)", bundles, health, bundle_check, unit_name="households")
-    for label, _, _, key in reads(officers[0]["username"]):
+    if single is not None:
+        single_check = report.check_nothing_lost(single.extras, stored_counts(single.extras))
+        bundle_check = report.check_nothing_lost(bundles.extras, stored_counts(bundles.extras))
+        rows += write_rows("enrollment POST", single, health, single_check, unit_name="enrollments")
+        rows += write_rows("household POST (3 members)", bundles, health, bundle_check, unit_name="households")
+    for label, _, _, key in read_paths:
         rows += read_rows(label, read_outcomes[label], health, references.get(key))
+    notes.append(
+        f"{CLIENTS} concurrent clients from one process on the loopback, {seconds:.0f} s (at most {limit:,} "
+        f"requests) a path; gunicorn {common.WORKERS} sync workers, DEBUG off; PostgreSQL; Redis "
+        f"{env.get('REDIS_URL', '')}"
+    )
+    if args.only:
+        notes.append(f"only the reads matching {args.only!r} (--only): no writes, rankings, Excel or worker memory")
+        return rows, notes
     print("Rankings and snapshot (a process of its own, app day after the campaign)...", flush=True)
     ranked = run_step({**env, "APP_TODAY": RANKING_DAY}, "rankings")
     excel = None
@@ -675,11 +707,6 @@ def measure(args, env: dict, port: int) -> tuple[list[Row], list[str]]:
     print("Peak memory of a Celery worker...", flush=True)
     memory = worker_memory({**env, "APP_TODAY": RANKING_DAY})
     rows += offline_rows(ranked, excel, memory, web_mb)
-    notes.append(
-        f"{CLIENTS} concurrent clients from one process on the loopback, {seconds:.0f} s (at most {limit:,} "
-        f"requests) a path; gunicorn {common.WORKERS} sync workers, DEBUG off; PostgreSQL; Redis "
-        f"{env.get('REDIS_URL', '')}"
-    )
     notes.append(
         f"each write run sends one body in {REFUSED_EVERY} with a CCCD that contradicts its birth date "
         "(a refusal the checker expects as a 4xx with a reason)"
@@ -707,6 +734,16 @@ def main() -> None:
     parser.add_argument("--skip-excel", action="store_true", help="leave out bench_excel's figures")
     parser.add_argument("--build-only", action="store_true", help="build (or check) the world, measure nothing")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated words: only the reads whose label has one (e.g. overview,progress), beside health",
+    )
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="measure DATABASE_URL's database itself (e.g. a copy of a built world), not <name>_bench",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -714,7 +751,7 @@ def main() -> None:
         return
     started = time.perf_counter()
     args.database_url = common.database_url(args.database_url)
-    scratch = common.prepare_database(args.database_url, "bench", fresh=args.fresh)
+    scratch = common.prepare_database(args.database_url, "" if args.in_place else "bench", fresh=args.fresh)
     env = common.app_env(scratch, today=TODAY, redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4"))
     common.setup_django(env)
     built = build(env, sizes_of(args))
