@@ -115,8 +115,10 @@ def make_users() -> dict:
     from django.contrib.auth import get_user_model
     from django.db.models import Count
 
+    from campaign.models import Campaign
     from collectors.models import Collector
     from collectors.roles import Role, sync_role_groups
+    from collectors.services import post_to_province
     from collectors.tokens import issue_api_token
 
     groups = sync_role_groups()
@@ -130,7 +132,8 @@ def make_users() -> dict:
         account.groups.set([groups[role]])
         return account
 
-    user(PROVINCIAL, Role.PROVINCIAL)
+    # Provincial staff see the province they are posted to.
+    post_to_province(user=user(PROVINCIAL, Role.PROVINCIAL), province=Campaign.objects.get(code=CAMPAIGN).province)
     officers = []
     linked = {c.user.username: c for c in Collector.objects.filter(user__username__startswith=OFFICER_PREFIX)}
     busiest = list(
