@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AgencyProfile, DeclarationBatch, FeeRate, Receipt, ReceiptSeries, Transfer
+from .models import AgencyProfile, DeclarationBatch, FeeRate, Receipt, ReceiptSeries, StatementLine, Transfer
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,6 +69,17 @@ class TransferAdmin(ReadOnlyAdmin):
     list_display = ["agency", "transferred_on", "amount", "bank_reference", "recorded_at"]
     search_fields = ["bank_reference", "agency__code"]
     list_select_related = ["agency"]
+
+
+@admin.register(StatementLine)
+class StatementLineAdmin(ReadOnlyAdmin):
+    """Written by confirming an uploaded bank statement; kept as the trail of what paid which receipt."""
+
+    list_display = ["agency", "credited_on", "amount", "bank_reference", "result", "receipt"]
+    list_filter = ["result"]
+    search_fields = ["bank_reference", "content", "agency__code", "receipt__receipt_no"]
+    list_select_related = ["agency", "receipt"]
+    date_hierarchy = "credited_on"
 
 
 @admin.register(FeeRate)

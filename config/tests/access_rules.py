@@ -349,6 +349,7 @@ ADMIN_MODELS = {
     "settlements.ReceiptSeries": "full saves no-delete",
     "settlements.Receipt": "view",
     "settlements.Transfer": "view",
+    "settlements.StatementLine": "view",
     "settlements.FeeRate": "full",
 }
 

@@ -12,7 +12,7 @@ from enrollments.models import PriorCoverage
 from enrollments.renewals.models import ContactOutcome
 from enrollments.renewals.services import record_contact
 from settlements.declarations import mark_sent
-from settlements.models import AgencyProfile, FeeRate, Form, Receipt, ReceiptSeries
+from settlements.models import AgencyProfile, FeeRate, Form, Receipt, ReceiptSeries, StatementLine
 from settlements.money import record_transfer
 from settlements.statements.imports import BankStatementImport
 
@@ -53,6 +53,16 @@ def after_enrolling(side) -> None:
         source=ImportRecord.Source.WEB,
         user=officer,
         keep_pending=True,
+    )
+    # A credit line nothing matched, as confirming a statement stores it (the admin reads the trail).
+    StatementLine.objects.create(
+        agency=agency,
+        credited_on=date(2025, 12, 4),
+        amount=120_000,
+        content="nop tien",
+        bank_reference=f"FT25338{agency.code}",
+        result=StatementLine.Result.UNKNOWN,
+        recorded_at=side.transfer.recorded_at,
     )
     side.contact = record_contact(
         user=officer,

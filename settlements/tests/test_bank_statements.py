@@ -248,3 +248,22 @@ def test_the_template_is_read_back_as_a_statement(client, receipts):
     book.save(out)
     record = _record(_upload(client, out.getvalue()))
     assert record.summary["counts"]["matched"] == 1
+
+
+def test_the_admin_sees_the_statement_lines_and_cannot_change_them(client, receipts):
+    client.force_login(receipts["users"][Role.OFFICER])
+    client.post(reverse("settlements:statement_confirm", args=[_record(_upload(client, statement())).pk]))
+    admin = receipts["users"][Role.ADMIN]
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    client.force_login(admin)
+    listing = client.get(reverse("admin:settlements_statementline_changelist"), {"q": "FT003"})
+    assert listing.status_code == 200
+    assert "FT003" in listing.content.decode() and "FT005" not in listing.content.decode()
+    line = StatementLine.objects.get(bank_reference="FT003")
+    change = reverse("admin:settlements_statementline_change", args=[line.pk])
+    client.post(change, {"amount": 1, "bank_reference": "X"})
+    client.post(reverse("admin:settlements_statementline_delete", args=[line.pk]), {"post": "yes"})
+    line.refresh_from_db()
+    assert (line.amount, line.bank_reference) == (2_148_120, "FT003")
+    assert client.get(reverse("admin:settlements_statementline_add")).status_code == 403
