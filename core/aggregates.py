@@ -1,4 +1,6 @@
-"""PostgreSQL settings for the rankings' GROUP BY, which reads up to every enrollment of a campaign.
+"""PostgreSQL settings for the rankings' GROUP BY, which reads up to every enrollment of a campaign,
+and for the renewal lists' query (``enrollments/renewals/selectors.py``), which probes every person
+of the communes an agency serves.
 
 With the server's defaults the planner JIT-compiles the final ranking's (0.39 s of compiling,
 measured at 1,000,000 enrollments, for a statement that then ran 3.6 s) and sorts its rows in 4 MB
