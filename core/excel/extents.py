@@ -121,7 +121,8 @@ def _xml_sheet_extent(archive: zipfile.ZipFile, path: str) -> Extent:
     for chunk in _chunks(archive, path):
         if not declared.rows and (match := _DIMENSION.search(chunk)):
             declared = _ref_extent(match.group(1).decode("ascii", "replace").split(":")[-1])
-        real, complete = real | _chunk_extent(chunk), complete and _all_referenced(chunk)
+        rows, cells = _ROW_REF.findall(chunk), _CELL_REF.findall(chunk)  # each scanned once, used twice
+        real, complete = real | _chunk_extent(rows, cells), complete and _all_referenced(chunk, rows, cells)
     if not complete:
         real = _walked_extent(archive, path)
     return declared | real
@@ -141,18 +142,17 @@ def _chunks(archive: zipfile.ZipFile, path: str):
         yield carry
 
 
-def _chunk_extent(chunk: bytes) -> Extent:
-    rows = max(map(int, _ROW_REF.findall(chunk)), default=0)
-    letters = {letters.upper() for letters in _CELL_REF.findall(chunk)}
+def _chunk_extent(rows: list[bytes], cells: list[bytes]) -> Extent:
+    """The last row and column a chunk's references name (``rows``, ``cells``: _ROW_REF's and _CELL_REF's finds)."""
+    last_row = max(map(int, rows), default=0)
+    letters = {letters.upper() for letters in set(cells)}  # a sheet names its few columns row after row
     columns = max((_column_number(letters.decode()) for letters in letters), default=0)
-    return Extent(rows, columns)
+    return Extent(last_row, columns)
 
 
-def _all_referenced(chunk: bytes) -> bool:
+def _all_referenced(chunk: bytes, rows: list[bytes], cells: list[bytes]) -> bool:
     """Whether every row and cell names its place (Excel always does; a cell without ``r`` follows the last)."""
-    return len(_ROW_TAG.findall(chunk)) == len(_ROW_REF.findall(chunk)) and len(_CELL_TAG.findall(chunk)) == len(
-        _CELL_REF.findall(chunk)
-    )
+    return len(_ROW_TAG.findall(chunk)) == len(rows) and len(_CELL_TAG.findall(chunk)) == len(cells)
 
 
 def _walked_extent(archive: zipfile.ZipFile, path: str) -> Extent:

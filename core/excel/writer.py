@@ -139,6 +139,21 @@ _NEEDS_CARE = re.compile(r"[&<>\x00-\x1f]|_x|^[=+\-@\s]|\s$|^.{32768}", re.DOTAL
 _ESCAPED_LOOKALIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 60 is Excel's 29/02/1900; dates from 01/03/1900 count from here
 MAX_TEXT = 32767  # Excel's longest cell text
+CACHED = 50_000  # distinct texts and dates a report writer remembers how to write
+
+
+class _Memo(dict):
+    """``work(key)`` for each key, worked out once and kept for up to CACHED keys (then worked out each time)."""
+
+    def __init__(self, work):
+        super().__init__()
+        self.work = work
+
+    def __missing__(self, key):
+        value = self.work(key)
+        if len(self) < CACHED:
+            self[key] = value
+        return value
 
 
 class _RowXml:
@@ -163,6 +178,7 @@ class _RowXml:
             self.styles.append((f' s="{number._get_xf_index()}"' if number is not None else text, text))
         self.date_style = f' s="{formats["date"]._get_xf_index()}"'
         self.datetime_style = f' s="{formats["datetime"]._get_xf_index()}"'
+        self.zone = timezone.get_current_timezone()  # what timezone.localtime would look up per cell
 
     def write(self, rows: Iterable[Sequence], first: int) -> int:
         sheet = self.sheet
@@ -177,7 +193,11 @@ class _RowXml:
             f"{style}><v>" if column.kind != "code" else None
             for column, (style, _text) in zip(self.columns, self.styles, strict=True)
         ]
-        plain = self._plain
+        # A report repeats its labels, names, codes and dates row after row: whether a text needs care,
+        # and the serial of a date, are worked out once per value.
+        simple = _Memo(lambda value: self._plain(value) is None)
+        serials = _Memo(lambda day: f"{_serial(datetime(day.year, day.month, day.day)):.16G}")
+        date_style = self.date_style
         count = 0
         for row_number, values in enumerate(rows, start=first):
             count += 1
@@ -186,12 +206,16 @@ class _RowXml:
             for index, value in enumerate(values[:width]):
                 kind = value.__class__
                 if kind is str:
-                    if value and plain(value) is None:
+                    if not value:
+                        continue
+                    if simple[value]:
                         parts.append(f'{heads[index]}{number}"{texts[index]}{value}</t></is></c>')
-                    elif value:
+                    else:
                         parts.append(text(f"{self.letters[index]}{number}", self.styles[index][1], value))
                 elif kind is int and numbers[index] is not None:
                     parts.append(f'{heads[index]}{number}"{numbers[index]}{value}</v></c>')
+                elif kind is date:
+                    parts.append(f'{heads[index]}{number}"{date_style}><v>{serials[value]}</v></c>')
                 elif value is not None:
                     parts.append(cell(index, value, number))
             parts.append("</row>")
@@ -215,7 +239,7 @@ class _RowXml:
             shown = value if kind is int else f"{float(value):.16G}"
             return f'<c r="{ref}"{number_style}><v>{shown}</v></c>'
         if isinstance(value, datetime):
-            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            local = value.astimezone(self.zone) if timezone.is_aware(value) else value
             return f'<c r="{ref}"{self.datetime_style}><v>{_serial(local):.16G}</v></c>'
         if isinstance(value, date):
             serial = _serial(datetime(value.year, value.month, value.day))

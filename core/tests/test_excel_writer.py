@@ -39,3 +39,38 @@ def test_write_table_counts_rows_streamed_from_a_generator(tmp_path):
     count = write_table(str(path), sheet_title="S", columns=[Column("n", kind="int")], rows=([i] for i in range(5000)))
     assert count == 5000
     assert openpyxl.load_workbook(path, read_only=True).active.max_row == 5001
+
+
+def _read_back(data: bytes) -> list[list]:
+    return [list(row) for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2, values_only=True)]
+
+
+def test_repeated_texts_and_dates_are_written_the_same_every_time(monkeypatch):
+    """The writer remembers how it wrote a text or a date; past its memory (CACHED) it still works each one out."""
+    from core.excel import writer
+
+    zone = ZoneInfo("UTC")
+    rows = [
+        [
+            text,
+            date(2025, 11, 20 + n % 3),
+            datetime(2025, 11, 18, 17, n % 60, tzinfo=zone),
+            f"Đại lý {n % 4}",
+        ]
+        for n in range(40)
+        for text in ("=1+1", "a & b <c>", "_x0041_", " lề", "Nguyễn Văn A", "")
+    ]
+    expected = [
+        [
+            # openpyxl leaves the escape of a lookalike in (Excel shows "_x0041_")
+            {"=1+1": "'=1+1", "_x0041_": "_x005F_x0041_", "": None}.get(text, text),
+            datetime(day.year, day.month, day.day),
+            moment.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None),
+            agency,
+        ]
+        for text, day, moment, agency in rows
+    ]
+    columns = [Column("Chữ"), Column("Ngày", kind="date"), Column("Lúc", kind="datetime"), Column("Đại lý")]
+    assert _read_back(table_to_bytes(sheet_title="S", columns=columns, rows=rows)) == expected
+    monkeypatch.setattr(writer, "CACHED", 2)
+    assert _read_back(table_to_bytes(sheet_title="S", columns=columns, rows=rows)) == expected
