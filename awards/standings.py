@@ -159,22 +159,36 @@ def _ineligible_reason(terms: RuleTerms, numbers: Numbers, value: Decimal | None
 _FAR_FUTURE = datetime.max.replace(tzinfo=None)
 
 
-def _tie_value(tie_break: str, standing: Standing):
-    numbers = standing.numbers
-    if tie_break == TieBreak.BHXH_TN:
-        return -numbers.counts[Product.BHXH_TN]
-    if tie_break == TieBreak.AMOUNT:
-        return -numbers.amount
-    if tie_break == TieBreak.EARLIER:
-        # Nothing counted: no moment, after everyone who has one.
-        return (1, _FAR_FUTURE) if numbers.reached_at is None else (0, numbers.reached_at.replace(tzinfo=None))
+def _earlier(numbers: Numbers) -> tuple:
+    # Nothing counted: no moment, after everyone who has one.
+    return (1, _FAR_FUTURE) if numbers.reached_at is None else (0, numbers.reached_at.replace(tzinfo=None))
+
+
+# What each tie-break compares, smallest first; the code for any other (it always ends the list).
+_TIE_VALUES = {
+    TieBreak.BHXH_TN: lambda numbers: -numbers.counts[Product.BHXH_TN],
+    TieBreak.AMOUNT: lambda numbers: -numbers.amount,
+    TieBreak.EARLIER: _earlier,
+}
+
+
+def _by_code(numbers: Numbers) -> str:
     return numbers.code
 
 
-def _sort_key(terms: RuleTerms, standing: Standing) -> tuple:
-    value = standing.metric_value
-    head = (1, Decimal(0)) if value is None else (0, -value)
-    return (head, *(_tie_value(t, standing) for t in terms.tie_breaks))
+def _sort_key_of(terms: RuleTerms):
+    """The sort key of a rule's standings: the score (none last), then its tie-breaks in order.
+
+    Built once per ranking, so each of its thousands of entries only calls the functions it needs.
+    """
+    ties = tuple(_TIE_VALUES.get(t, _by_code) for t in terms.tie_breaks)
+
+    def key(standing: Standing) -> tuple:
+        value, numbers = standing.metric_value, standing.numbers
+        head = (1, Decimal(0)) if value is None else (0, -value)
+        return (head, *[tie(numbers) for tie in ties])
+
+    return key
 
 
 def rank_standings(terms: RuleTerms, subjects: list[Numbers]) -> list[Standing]:
@@ -190,7 +204,8 @@ def rank_standings(terms: RuleTerms, subjects: list[Numbers]) -> list[Standing]:
                 ineligible_reason=_ineligible_reason(terms, numbers, value),
             )
         )
-    keyed = sorted(((_sort_key(terms, s), s) for s in standings), key=lambda pair: pair[0])
+    sort_key = _sort_key_of(terms)
+    keyed = sorted(((sort_key(s), s) for s in standings), key=lambda pair: pair[0])
     prizes = iter(terms.prizes)
     for index, (key, standing) in enumerate(keyed):
         standing.rank = index + 1
@@ -209,28 +224,30 @@ def rank_standings(terms: RuleTerms, subjects: list[Numbers]) -> list[Standing]:
 
 def fingerprint(terms: RuleTerms, cutoff: datetime | None, standings: list[Standing]) -> str:
     """A digest of everything a ranking shows: equal digests mean a recomputation changed nothing."""
-    rows = [
-        [
-            s.rank,
-            s.numbers.agency_id,
-            s.numbers.collector_id,
-            s.numbers.code,
-            s.numbers.name,
-            str(s.metric_value),
-            [s.numbers.counts[p] for p in PRODUCTS],
-            [s.numbers.amounts[p] for p in PRODUCTS],
-            [(s.numbers.quotas or {}).get(p) for p in PRODUCTS] if s.numbers.quotas is not None else None,
-            s.numbers.renewal_count,
-            s.numbers.renewal_amount,
-            s.numbers.late_count,
-            s.numbers.reached_at.isoformat() if s.numbers.reached_at else None,
-            s.ineligible_reason,
-            s.prize,
-            s.tie_break,
-            s.tied_with,
-        ]
-        for s in standings
-    ]
+    rows = [_fingerprint_row(s, s.numbers) for s in standings]
     # The rows hold only ints, strings, None and lists of them, whose repr is stable (and quick).
     head = json.dumps({"terms": terms.as_dict(), "cutoff": cutoff.isoformat() if cutoff else None}, sort_keys=True)
     return hashlib.sha256((head + repr(rows)).encode()).hexdigest()
+
+
+def _fingerprint_row(s: Standing, n: Numbers) -> list:
+    counts, amounts, quotas = n.counts, n.amounts, n.quotas
+    return [
+        s.rank,
+        n.agency_id,
+        n.collector_id,
+        n.code,
+        n.name,
+        str(s.metric_value),
+        [counts[p] for p in PRODUCTS],
+        [amounts[p] for p in PRODUCTS],
+        [quotas.get(p) for p in PRODUCTS] if quotas is not None else None,
+        n.renewal_count,
+        n.renewal_amount,
+        n.late_count,
+        n.reached_at.isoformat() if n.reached_at else None,
+        s.ineligible_reason,
+        s.prize,
+        s.tie_break,
+        s.tied_with,
+    ]

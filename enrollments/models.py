@@ -104,7 +104,13 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         ordering = ["full_name"]
         # Who changed since a moment (a commune moved): whether a coverage snapshot still stands.
-        indexes = [models.Index(fields=["updated_at"], name="participant_updated")]
+        indexes = [
+            models.Index(fields=["updated_at"], name="participant_updated"),
+            # Each person's commune without the table: the coverage snapshot's GROUP BY merges it with the
+            # counted enrollments (index only, 100 MB) rather than reading the 3.3 million rows' heap
+            # (512 MB) and hashing them to disk (measured in dashboard/progress/queries.py's full_count).
+            models.Index(fields=["id"], include=["commune_id"], name="participant_commune"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
