@@ -196,7 +196,7 @@ class _RowXml:
         # A report repeats its labels, names, codes and dates row after row: whether a text needs care,
         # and the serial of a date, are worked out once per value.
         simple = _Memo(lambda value: self._plain(value) is None)
-        serials = _Memo(lambda day: f"{_serial(datetime(day.year, day.month, day.day)):.16G}")
+        serials = _Memo(_day_serial)
         date_style = self.date_style
         count = 0
         for row_number, values in enumerate(rows, start=first):
@@ -242,8 +242,7 @@ class _RowXml:
             local = value.astimezone(self.zone) if timezone.is_aware(value) else value
             return f'<c r="{ref}"{self.datetime_style}><v>{_serial(local):.16G}</v></c>'
         if isinstance(value, date):
-            serial = _serial(datetime(value.year, value.month, value.day))
-            return f'<c r="{ref}"{self.date_style}><v>{serial:.16G}</v></c>'
+            return f'<c r="{ref}"{self.date_style}><v>{_day_serial(value)}</v></c>'
         return self._text(ref, text_style, str(value))
 
     _plain = _NEEDS_CARE.search
@@ -271,6 +270,11 @@ def _serial(moment: datetime) -> float:
         return _datetime_to_excel_datetime(moment, False, False)
     delta = moment - _EXCEL_EPOCH
     return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+
+
+def _day_serial(day: date) -> str:
+    """A day's serial as the sheet's XML writes it."""
+    return f"{_serial(datetime(day.year, day.month, day.day)):.16G}"
 
 
 def _add_validation(sheet, columns: Sequence[Column], first: int, last: int) -> None:
